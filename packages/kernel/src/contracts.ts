@@ -1,0 +1,269 @@
+import type { Scalar, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
+import type { Hparams, HparamsClass } from './hparams';
+import type { JobArgs, PruningHparams } from './standard-hparams';
+import type { Rng } from './rng';
+import type { Mask } from './mask';
+
+/* ------------------------------------------------------------------------------------------ */
+/* Datasets                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** Sizes of a named dataset, known without loading it. */
+export interface DatasetInfo {
+  readonly numTrainExamples: number;
+  readonly numTestExamples: number;
+  readonly numClasses: number;
+  /** Height, width, channels of one example as the model sees it. */
+  readonly imageShape: readonly [number, number, number];
+}
+
+/** Where a dataset family finds its files and how it may fetch them. */
+export interface DatasetContext {
+  /** The platform's dataset root (`~/open_lth_datasets` by default). */
+  readonly datasetRoot: string;
+  /** The platform's ImageNet root, when configured. */
+  readonly imagenetRoot: string | null;
+  /** Worker threads the platform allows for decoding. */
+  readonly numWorkers: number;
+  /** Writes one line to the user (download progress, which files were found). */
+  log(line: string): void;
+}
+
+/**
+ * One split of a dataset, ready to batch. Labels are in memory; images are produced batch by
+ * batch, normalised, as float32 NHWC.
+ */
+export interface ImageSource {
+  readonly size: number;
+  readonly numClasses: number;
+  readonly imageShape: readonly [number, number, number];
+  /** Labels, one per example (transformations may replace them). */
+  readonly labels: Int32Array;
+  /**
+   * Writes the normalised images of `indices` into `out` (`indices.length * H * W * C` floats,
+   * NHWC). `augment` is a seeded generator when training augmentation is on, else null.
+   */
+  fill(indices: Int32Array, out: Float32Array, augment: Rng | null): void | Promise<void>;
+  /** Releases worker threads or file handles, if any. */
+  close?(): void | Promise<void>;
+}
+
+/**
+ * A dataset family: one or more dataset names (`mnist`, `fashion_mnist`) with their loader.
+ * Register it with `@dataset({ names: [...] })` on the class.
+ */
+export interface DatasetFamily {
+  info(name: string): DatasetInfo;
+  /**
+   * Loads a split. `augment` says whether training augmentation will be requested. Missing
+   * files are downloaded (when possible) or reported with one `LthError` naming what to put
+   * where; corrupt files are named.
+   */
+  load(name: string, split: 'train' | 'test', ctx: DatasetContext, augment: boolean): Promise<ImageSource>;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Models                                                                                      */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * What a state entry is, which decides initialisation, pruning and freezing:
+ * Linear and Conv2d weights are prunable and initialised by `model_init`; batch-norm weight and
+ * bias by `batchnorm_init`; biases keep PyTorch's default; buffers are not trained.
+ */
+export type StateRole = 'linear.weight' | 'conv.weight' | 'bias' | 'bn.weight' | 'bn.bias' | 'buffer';
+
+/**
+ * How lth holds a tensor compared with PyTorch. `same`: identical (`Linear` weights are
+ * `[out, in]` in both). `conv2d`: lth holds `[kh, kw, in, out]` (tfjs' HWIO) and PyTorch
+ * `[out, in, kh, kw]`; files always use PyTorch's layout.
+ */
+export type TorchLayout = 'same' | 'conv2d';
+
+/** One entry of a model's state dict. */
+export interface StateEntry {
+  /** PyTorch name, exactly OpenLTH's (`fc_layers.0.weight`, `blocks.3.bn1.running_mean`). */
+  readonly name: string;
+  readonly variable: Variable;
+  readonly role: StateRole;
+  readonly layout: TorchLayout;
+  /** PyTorch dtype in files: `int64` for `num_batches_tracked`, else `float32`. */
+  readonly torchDtype: 'float32' | 'int64';
+  /** Fan-in of a Linear or Conv2d weight (or of the layer a bias belongs to). */
+  readonly fanIn?: number;
+}
+
+/**
+ * A built network: its state (parameters and buffers, in PyTorch `state_dict` order), the
+ * names OpenLTH considers prunable and output, and forward and loss functions. Activations are
+ * NHWC. `forward(x, true)` uses batch statistics and updates running statistics.
+ */
+export interface Model {
+  readonly name: string;
+  readonly state: readonly StateEntry[];
+  /** `<module>.weight` of every Conv2d and Linear, in module order (OpenLTH). */
+  readonly prunableLayerNames: readonly string[];
+  /** The output layer's parameters (`fc.weight`, `fc.bias`). */
+  readonly outputLayerNames: readonly string[];
+  forward(x: Tensor4D, training: boolean): Tensor2D;
+  /** Mean cross-entropy of logits against integer labels. */
+  loss(logits: Tensor2D, labels: Tensor1D): Scalar;
+  dispose(): void;
+}
+
+/** Default hyperparameters a model family proposes for `--default_hparams` (plain values by field). */
+export interface DefaultHparams {
+  dataset: Record<string, unknown>;
+  model: Record<string, unknown>;
+  training: Record<string, unknown>;
+  pruning: Record<string, unknown>;
+}
+
+/** What a family needs to build one model. */
+export interface ModelBuildOptions {
+  /** Size of the output layer (the dataset's class count: 4 with rotation labels). */
+  readonly outputs: number;
+  /** Shape of one input example, HWC. */
+  readonly inputShape: readonly [number, number, number];
+  /** Draws the default (PyTorch-style) initial values; initializers run after `create`. */
+  readonly rng: Rng;
+}
+
+/**
+ * A model family (`mnist_lenet_N[_M...]`, `cifar_resnet_D[_W]`). Register it with
+ * `@model({ pattern: 'mnist_lenet_N[_M...]', description })`.
+ */
+export interface ModelFamily {
+  isValidModelName(name: string): boolean;
+  defaultHparams(name: string): DefaultHparams;
+  create(name: string, options: ModelBuildOptions): Model;
+}
+
+/** Initialises a Linear or Conv2d weight, given its PyTorch shape; returns values in PyTorch layout. */
+export type Initializer = (torchShape: readonly number[], fanIn: number, rng: Rng) => Float32Array;
+
+/** Initialises a batch-norm layer's weight and bias (each of length `channels`). */
+export type BatchNormInitializer = (channels: number, rng: Rng) => { weight: Float32Array; bias: Float32Array };
+
+/* ------------------------------------------------------------------------------------------ */
+/* Pruning                                                                                     */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * A pruning strategy: from a trained model and its current mask to the next mask. Register it
+ * with `@strategy({ name: 'sparse_global', hparams: SparseGlobalHparams })`; its hparams class
+ * extends `PruningHparams` and its fields become flags once the strategy is selected.
+ */
+export interface PruningStrategy<H extends PruningHparams = PruningHparams> {
+  prune(hparams: H, trainedModel: Model, currentMask: Mask): Mask;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Platforms                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** The platform section of `lth.config.ts`. */
+export interface PlatformConfig {
+  /** Registered platform name (default `local`). */
+  name?: string;
+  /** Results root (default `~/open_lth_data`). */
+  root?: string;
+  /** Dataset root (default `~/open_lth_datasets`). */
+  datasetRoot?: string;
+  /** ImageNet root (`train/`, `val/`); unset by default. */
+  imagenetRoot?: string;
+  /** Tensor backend: `auto`, `native`, `wasm`, `cpu`, `tensorflow` (tfjs-node) ... */
+  backend?: string;
+  /** Worker threads for data loading. */
+  numWorkers?: number;
+  [key: string]: unknown;
+}
+
+/**
+ * Where data and results live, which tensor backend runs, and the distributed primitives the
+ * rest of the code calls at the right places even with one process.
+ */
+export interface Platform {
+  readonly name: string;
+  readonly root: string;
+  readonly datasetRoot: string;
+  readonly imagenetRoot: string | null;
+  readonly numWorkers: number;
+  /** The tfjs backend in use, once `setup` has run. */
+  readonly backend: string;
+  /** Initialises the tensor backend (printing once which one it took). */
+  setup(log: (line: string) => void): Promise<void>;
+  readonly isDistributed: boolean;
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly isPrimary: boolean;
+  barrier(): Promise<void>;
+}
+
+/**
+ * A platform kind. Register it with `@platform({ name: 'local', hparams: LocalPlatformHparams })`:
+ * the hparams class's fields become CLI flags (`--num_workers`, `--backend`).
+ */
+export interface PlatformFactory<H extends Hparams = Hparams> {
+  create(flags: H, config: PlatformConfig): Platform;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Workflows                                                                                   */
+/* ------------------------------------------------------------------------------------------ */
+
+/** A block of flags built from one hparams group; `--help` shows one section per group. */
+export interface FlagGroup {
+  /** Where the parsed group goes in `Job.groups` (`dataset`, `model`, `pretrain_training` ...). */
+  readonly key: string;
+  readonly hparams: HparamsClass;
+  /** Flag prefix: `--<prefix>_<field>`. */
+  readonly prefix?: string;
+  /** Section title and description (default: the group's). */
+  readonly title?: string;
+  readonly description?: string;
+  /** Defaults from `--default_hparams`, by field name. */
+  readonly defaults?: Record<string, unknown>;
+  /** A field that is only shown and parsed (not built into an Hparams), e.g. `--levels`. */
+  readonly plain?: boolean;
+}
+
+/** The selector flags read before the full flag set is built. */
+export interface Selectors {
+  readonly default_hparams?: string;
+  readonly pruning_strategy?: string;
+  readonly pretrain?: boolean;
+  readonly rewinding_steps?: string;
+  /** Positional arguments after the command (the branch name for `lottery_branch`). */
+  readonly positionals: readonly string[];
+}
+
+/** How a workflow talks to the user. */
+export interface Output {
+  readonly quiet: boolean;
+  readonly isTTY: boolean;
+  line(text: string): void;
+  /** A progress bar on a terminal (a no-op object otherwise). */
+  progress(total: number, label: string): { update(done: number, info?: string): void; stop(): void };
+}
+
+/** One invocation of a workflow, after flags are parsed. */
+export interface Job {
+  /** Built groups by `FlagGroup.key`. */
+  readonly groups: Readonly<Record<string, Hparams>>;
+  readonly args: JobArgs;
+  readonly platform: Platform;
+  readonly positionals: readonly string[];
+  readonly out: Output;
+}
+
+/**
+ * A command (`train`, `lottery`, `lottery_branch`, or one a plugin adds). Register it with
+ * `@workflow({ name: 'train', description: 'Train a model.' })`.
+ */
+export interface Workflow {
+  flagGroups(selectors: Selectors): FlagGroup[];
+  /** Paths of the results this job writes (for `--display_output_location`). */
+  outputLocations(job: Job): string[];
+  run(job: Job): Promise<void>;
+}
