@@ -17,4 +17,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
 
 }  // namespace tn
 
-NODE_API_MODULE(tfjs_native, tn::Init)
+static Napi::Object InitAddon(Napi::Env env, Napi::Object exports) { return tn::Init(env, exports); }
+
+NODE_API_MODULE(tfjs_native, InitAddon)

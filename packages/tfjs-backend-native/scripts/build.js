@@ -27,15 +27,68 @@ function librariesPresent() {
   return fs.existsSync(headers[0]) && headers.slice(1).some((h) => fs.existsSync(h));
 }
 
+// Headers that ship with the running node (e.g. Debian's /usr/include/node) let the
+// build work offline instead of downloading them.
+function localNodeDir() {
+  const prefix = path.resolve(path.dirname(process.execPath), '..');
+  return fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : null;
+}
+
+// True when the built addon is newer than every source file (skip the rebuild).
+function upToDate() {
+  const addon = path.join(root, 'build', 'Release', 'tfjs_native.node');
+  if (!fs.existsSync(addon) || process.env.LTH_NATIVE_FORCE_BUILD) return false;
+  const built = fs.statSync(addon).mtimeMs;
+  const sources = [path.join(root, 'binding.gyp'), __filename,
+    ...fs.readdirSync(path.join(root, 'native')).map((f) => path.join(root, 'native', f))];
+  return sources.every((f) => fs.statSync(f).mtimeMs <= built);
+}
+
+// Serialises concurrent builds (parallel installs) with a lock directory.
+function withLock(f) {
+  const lock = path.join(root, '.build-lock');
+  const deadline = Date.now() + 10 * 60 * 1000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      break;
+    } catch (e) {
+      if (e.code !== 'EEXIST') throw e;
+      const age = Date.now() - fs.statSync(lock).mtimeMs;
+      if (age > 10 * 60 * 1000 || Date.now() > deadline) {
+        fs.rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 500);
+    }
+  }
+  try {
+    return f();
+  } finally {
+    fs.rmSync(lock, { recursive: true, force: true });
+  }
+}
+
 function main() {
   if (process.env.LTH_NATIVE_SKIP_BUILD) return;
+  withLock(build);
+}
+
+function build() {
+  if (upToDate()) {
+    console.log('@lth/tfjs-backend-native: native addon up to date');
+    return;
+  }
   const gyp = nodeGypCommand();
   if (!librariesPresent() || gyp == null) {
     console.log(unavailable);
     return;
   }
   const jobs = String(Math.max(1, require('os').cpus().length));
-  const r = spawnSync(gyp[0], [gyp[1], 'rebuild', '--release', '-j', jobs],
+  const args = [gyp[1], 'rebuild', '--release', '-j', jobs];
+  const nodedir = localNodeDir();
+  if (nodedir && !process.env.npm_config_nodedir) args.push(`--nodedir=${nodedir}`);
+  const r = spawnSync(gyp[0], args,
     { cwd: root, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   fs.writeFileSync(logFile, `${r.stdout || ''}\n${r.stderr || ''}`);
   if (r.status !== 0) {

@@ -1,0 +1,15 @@
+import { KernelConfig } from '@tensorflow/tfjs-core';
+import { batchNormKernels } from './batchnorm';
+import { convKernels } from './conv';
+import { elementwiseKernels } from './elementwise';
+import { matmulKernels } from './matmul';
+import { poolKernels } from './pool';
+import { reduceKernels } from './reduce';
+import { softmaxKernels } from './softmax';
+import { transposeKernels } from './transpose';
+
+/** Every kernel with a native implementation. */
+export const nativeKernels: KernelConfig[] = [
+  ...elementwiseKernels, ...reduceKernels, ...matmulKernels, ...convKernels, ...poolKernels,
+  ...batchNormKernels, ...softmaxKernels, ...transposeKernels,
+];
