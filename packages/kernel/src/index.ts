@@ -13,3 +13,4 @@ export * from './contracts';
 export * from './registry';
 export * from './plugin';
 export * from './config';
+export * from './data';
