@@ -1,0 +1,26 @@
+import { group, Hparams, int, nonNegative, str } from '@lth/kernel';
+
+/** The tensor backends `--backend` accepts; `auto` takes the first of the others that loads. */
+export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
+
+/** A value of `--backend`. */
+export type BackendChoice = (typeof BACKEND_CHOICES)[number];
+
+/* eslint-disable @typescript-eslint/naming-convention -- field names are the CLI's flags */
+
+/**
+ * The local platform's command-line flags (OpenLTH's "Platform Hyperparameters"). They are never
+ * hashed: the same experiment run with another backend or worker count lands in the same place.
+ */
+@group({ name: 'Platform Hyperparameters', description: 'Hyperparameters that control the platform on which the job is run.' })
+export class LocalPlatformHparams extends Hparams {
+  @int({ default: 0, help: 'The number of worker threads to use for data loading.', validate: nonNegative })
+  num_workers!: number;
+
+  @str({
+    default: null,
+    help: "The tensor backend. Unset: the config's platform.backend, else auto (the first that loads of tensorflow-gpu, tensorflow, native, wasm, cpu).",
+    choices: BACKEND_CHOICES,
+  })
+  backend!: BackendChoice | null;
+}

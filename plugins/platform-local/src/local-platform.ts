@@ -1,0 +1,100 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
+import { BACKEND_LOADERS, backendLoader, type BackendLoader } from './backends';
+import { registerGradients } from './gradients';
+import { LocalPlatformHparams } from './hparams';
+import { localPlatformSettings, type LocalPlatformSettings } from './settings';
+
+function verbose(): boolean {
+  const v = process.env.LTH_DEBUG;
+  return !!v && v !== '0' && v !== 'false';
+}
+
+/**
+ * One process on this machine: results under `root`, datasets under `datasetRoot`, and the
+ * fastest tensor backend that loads. The distributed primitives are those of a world of one
+ * (rank 0, primary, a barrier that returns at once), so code calls them at the right places
+ * and runs unchanged on a platform that has more processes.
+ */
+export class LocalPlatform implements Platform {
+  readonly name = 'local';
+  readonly isDistributed = false;
+  readonly rank = 0;
+  readonly worldSize = 1;
+  readonly isPrimary = true;
+  private backendInUse = '';
+
+  constructor(readonly settings: LocalPlatformSettings) {}
+
+  get root(): string {
+    return this.settings.root;
+  }
+
+  get datasetRoot(): string {
+    return this.settings.datasetRoot;
+  }
+
+  get imagenetRoot(): string | null {
+    return this.settings.imagenetRoot;
+  }
+
+  get numWorkers(): number {
+    return this.settings.numWorkers;
+  }
+
+  /** The tfjs name of the backend in use (`native`, `wasm`, `cpu`, `tensorflow`); empty before `setup`. */
+  get backend(): string {
+    return this.backendInUse;
+  }
+
+  /**
+   * Loads the gradients and the requested backend (or, for `auto`, the first of tensorflow-gpu,
+   * tensorflow, native, wasm, cpu that loads) and prints `Backend: <name>` once. With
+   * `LTH_DEBUG=1` it also says why each earlier candidate was skipped. A backend requested by
+   * name that cannot load is a `BACKEND_UNAVAILABLE` error saying how to install it.
+   */
+  async setup(log: (line: string) => void): Promise<void> {
+    if (this.backendInUse) return;
+    tf.enableProdMode();
+    await registerGradients();
+    const requested = this.settings.backend;
+    const candidates = requested === 'auto' ? BACKEND_LOADERS : [backendLoader(requested)];
+    const reasons: string[] = [];
+    for (const candidate of candidates) {
+      const failure = await activate(candidate);
+      if (failure === null) {
+        this.backendInUse = tf.getBackend();
+        log(`Backend: ${candidate.choice}`);
+        return;
+      }
+      if (requested !== 'auto') {
+        throw new LthError('BACKEND_UNAVAILABLE', `The ${candidate.choice} backend is not available: ${failure}. To use it, ${candidate.install}; or pass --backend=auto.`);
+      }
+      reasons.push(`${candidate.choice}: ${failure}`);
+      if (verbose()) log(`Backend ${candidate.choice} skipped: ${failure}.`);
+    }
+    throw new LthError('BACKEND_UNAVAILABLE', `No tensor backend could be loaded (${reasons.join('; ')}). Reinstall lth's dependencies (npm ci).`);
+  }
+
+  async barrier(): Promise<void> {}
+}
+
+/** Registers and activates one backend; returns why it failed, or null. */
+async function activate(loader: BackendLoader): Promise<string | null> {
+  try {
+    loader.register({});
+    if (!(await tf.setBackend(loader.tfjsName))) return `tfjs could not initialise the ${loader.tfjsName} backend`;
+    await tf.ready();
+    return null;
+  } catch (e) {
+    return (e as Error).message.split('\n')[0];
+  }
+}
+
+/** The `local` platform kind: `--platform=local` (the default). */
+@platform({ name: 'local', hparams: LocalPlatformHparams, description: 'This machine, one process; results in ~/open_lth_data, datasets in ~/open_lth_datasets.' })
+export class LocalPlatformFactory implements PlatformFactory<LocalPlatformHparams> {
+  create(flags: LocalPlatformHparams, config: PlatformConfig): LocalPlatform {
+    return new LocalPlatform(localPlatformSettings(flags, config));
+  }
+}

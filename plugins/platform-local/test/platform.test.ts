@@ -1,0 +1,105 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { expect } from 'chai';
+import * as tf from '@tensorflow/tfjs-core';
+import { isLthError, registry } from '@lth/kernel';
+import { LocalPlatform, LocalPlatformFactory, LocalPlatformHparams, localPlatformSettings } from '../src';
+
+const flags = (v: Record<string, unknown> = {}) => LocalPlatformHparams.create(v);
+
+describe('platform-local settings', () => {
+  it('defaults to ~/open_lth_data, ~/open_lth_datasets, no ImageNet, 0 workers, auto', () => {
+    const s = localPlatformSettings(flags(), {}, {});
+    expect(s.root).to.equal(path.join(os.homedir(), 'open_lth_data'));
+    expect(s.datasetRoot).to.equal(path.join(os.homedir(), 'open_lth_datasets'));
+    expect(s.imagenetRoot).to.equal(null);
+    expect(s.numWorkers).to.equal(0);
+    expect(s.backend).to.equal('auto');
+  });
+
+  it('takes roots from the config (expanding ~) and lets LTH_* variables override them', () => {
+    const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm' };
+    const s = localPlatformSettings(flags(), config, {});
+    expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', imagenetRoot: path.join(os.homedir(), 'inet'), numWorkers: 3, backend: 'wasm' });
+    const e = localPlatformSettings(flags(), config, { LTH_ROOT: '/tmp/x', LTH_DATASET_ROOT: '/tmp/d', LTH_BACKEND: 'cpu' });
+    expect([e.root, e.datasetRoot, e.backend]).to.deep.equal(['/tmp/x', '/tmp/d', 'cpu']);
+  });
+
+  it('lets the flags win over environment and config', () => {
+    const s = localPlatformSettings(flags({ backend: 'cpu', num_workers: '2' }), { backend: 'wasm', numWorkers: 5 }, { LTH_BACKEND: 'native' });
+    expect([s.backend, s.numWorkers]).to.deep.equal(['cpu', 2]);
+  });
+
+  it('rejects a backend that is not one of the choices, in flags and in the config', () => {
+    expect(() => flags({ backend: 'gpu' })).to.throw(/--backend='gpu' is not one of: auto, tensorflow-gpu, tensorflow, native, wasm, cpu/);
+    expect(() => localPlatformSettings(flags(), { backend: 'gpu' }, {})).to.throw(/platform.backend .* is 'gpu'/);
+    expect(() => localPlatformSettings(flags(), { numWorkers: -1 }, {})).to.throw(/numWorkers/);
+    expect(() => flags({ num_workers: '-1' })).to.throw(/--num_workers=-1 is invalid/);
+  });
+});
+
+describe('platform-local platform', () => {
+  let previous: string;
+  before(() => {
+    previous = tf.getBackend();
+  });
+  after(async () => {
+    if (previous) await tf.setBackend(previous);
+  });
+
+  it('is registered as the local platform with its hparams class', () => {
+    const c = registry.platformFactory('local');
+    expect(c.instance).to.be.instanceOf(LocalPlatformFactory);
+    expect(c.meta.hparams).to.equal(LocalPlatformHparams);
+  });
+
+  it('is a world of one', async () => {
+    const p = new LocalPlatformFactory().create(flags(), { root: '/tmp/lth-r' });
+    expect([p.name, p.rank, p.worldSize, p.isPrimary, p.isDistributed, p.root]).to.deep.equal(['local', 0, 1, true, false, '/tmp/lth-r']);
+    await p.barrier();
+  });
+
+  it('sets up a requested backend, prints it once, and has gradients', async () => {
+    const p = new LocalPlatformFactory().create(flags({ backend: 'cpu' }), {});
+    const lines: string[] = [];
+    await p.setup((l) => lines.push(l));
+    await p.setup((l) => lines.push(l));
+    expect(lines).to.deep.equal(['Backend: cpu']);
+    expect(p.backend).to.equal('cpu');
+    expect(tf.getBackend()).to.equal('cpu');
+    const g = tf.grad((x: tf.Tensor) => tf.sum(tf.square(x)))(tf.tensor1d([1, 2, 3]));
+    expect(Array.from(g.dataSync())).to.deep.equal([2, 4, 6]);
+  });
+
+  it('loads the WASM backend from the package files', async () => {
+    const p = new LocalPlatform({ ...localPlatformSettings(flags(), {}, {}), backend: 'wasm' });
+    await p.setup(() => undefined);
+    expect(tf.getBackend()).to.equal('wasm');
+    expect(Array.from(tf.matMul(tf.tensor2d([[1, 2]]), tf.tensor2d([[3], [4]])).dataSync())).to.deep.equal([11]);
+  });
+
+  it('fails with BACKEND_UNAVAILABLE and how to install, for a named backend that does not load', async () => {
+    const p = new LocalPlatformFactory().create(flags({ backend: 'tensorflow-gpu' }), {});
+    let err: unknown;
+    await p.setup(() => undefined).catch((e) => (err = e));
+    expect(isLthError(err) && err.code).to.equal('BACKEND_UNAVAILABLE');
+    expect((err as Error).message).to.match(/tensorflow-gpu backend is not available: @tensorflow\/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu/);
+  });
+
+  it('auto skips what is missing, saying why only with LTH_DEBUG', async () => {
+    const saved = process.env.LTH_DEBUG;
+    process.env.LTH_DEBUG = '1';
+    try {
+      const p = new LocalPlatformFactory().create(flags({ backend: 'auto' }), {});
+      const lines: string[] = [];
+      await p.setup((l) => lines.push(l));
+      expect(lines[0]).to.equal('Backend tensorflow-gpu skipped: @tensorflow/tfjs-node-gpu is not installed.');
+      const chosen = lines.filter((l) => l.startsWith('Backend: '));
+      expect(chosen).to.have.length(1);
+      expect(['native', 'wasm', 'cpu', 'tensorflow']).to.include(p.backend);
+    } finally {
+      if (saved === undefined) delete process.env.LTH_DEBUG;
+      else process.env.LTH_DEBUG = saved;
+    }
+  });
+});
