@@ -156,6 +156,11 @@ export type BatchNormInitializer = (channels: number, rng: Rng) => { weight: Flo
  */
 export interface PruningStrategy<H extends PruningHparams = PruningHparams> {
   prune(hparams: H, trainedModel: Model, currentMask: Mask): Mask;
+  /**
+   * Optional: checks `hparams` against a (freshly built) model before an experiment writes
+   * anything, e.g. that named layers exist; throws an `LthError` for bad input.
+   */
+  validate?(hparams: H, model: Model): void;
 }
 
 /* ------------------------------------------------------------------------------------------ */

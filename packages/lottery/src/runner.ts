@@ -1,0 +1,320 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  assertWritable,
+  loadModelState,
+  LthError,
+  Mask,
+  modelExists,
+  registry,
+  saveModel,
+  writeFileAtomic,
+  type Model,
+  type Output,
+  type Platform,
+  type PruningStrategy,
+} from '@lth/kernel';
+import { MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
+import { applyMask } from './apply-mask';
+import type { LotteryDesc } from './desc';
+import { buildLotteryModel, levelModelFile, levelRoot } from './levels';
+import { formatSummaryTable, summarizeLevel, type LevelSummary } from './summary';
+
+/** The file in `level_0/main` that records the job arguments OpenLTH never wrote down (quirk 10). */
+export const LOTTERY_RUN_FILE = 'lottery_run.json';
+
+/** What one `lth lottery` job needs. */
+export interface LotteryRunOptions {
+  readonly desc: LotteryDesc;
+  /** Levels of pruning after the dense level 0 (`--levels`). */
+  readonly levels: number;
+  readonly replicate: number;
+  readonly platform: Platform;
+  readonly out: Output;
+  /** Print banners and training progress (default: unless the output is quiet). */
+  readonly verbose?: boolean;
+  /** Evaluate on the test set at every epoch (default) or only at each level's start and end. */
+  readonly evaluateEveryEpoch?: boolean;
+}
+
+const RULE = '='.repeat(82);
+const THIN = '-'.repeat(82);
+
+/**
+ * OpenLTH's `LotteryRunner` (spec §9): iterative magnitude pruning with rewinding.
+ *
+ * 1. Pretrain (with `--rewinding_steps` or `--pretrain`) in `level_pretrain/main`.
+ * 2. Establish the initial weights in `level_0/main` at `trainStartStep`: a seeded fresh
+ *    network, or the pretrained one (with a fresh output layer when the pretraining task has
+ *    a different number of classes).
+ * 3. For each level L in 0..levels: make its mask (all ones at level 0; at L ≥ 1 the strategy
+ *    prunes level L-1's trained weights), then train from the rewind point: the level-0
+ *    weights at `trainStartStep`, masked, saved as the level's start weights, trained with the
+ *    mask enforced after every step.
+ *
+ * Every step is skipped when its result is on disk (the pretrained model, the initial
+ * weights, a level's mask, a level's end model and logger), and training resumes from its
+ * checkpoint, so a killed run started again finishes the same experiment without training a
+ * finished level twice. All input is checked by `validate()` before anything is written.
+ */
+export class LotteryRunner {
+  private readonly verbose: boolean;
+  private readonly evaluateEveryEpoch: boolean;
+
+  constructor(private readonly options: LotteryRunOptions) {
+    this.verbose = options.verbose ?? !options.out.quiet;
+    this.evaluateEveryEpoch = options.evaluateEveryEpoch ?? true;
+  }
+
+  get desc(): LotteryDesc {
+    return this.options.desc;
+  }
+
+  private get root(): string {
+    return this.options.platform.root;
+  }
+
+  private get replicate(): number {
+    return this.options.replicate;
+  }
+
+  /** `level_<L>/main` of this replicate. */
+  levelRoot(level: number | 'pretrain'): string {
+    return levelRoot(this.desc, this.root, this.replicate, level);
+  }
+
+  /** The strategy named by the pruning hparams, with a check that the hparams are its class. */
+  strategy(): PruningStrategy {
+    const hp = this.desc.pruning_hparams;
+    const name = hp.pruning_strategy;
+    const c = registry.strategy(name);
+    if (!(hp instanceof c.meta.hparams)) {
+      throw new LthError('BAD_HPARAM', `The pruning hyperparameters are not those of strategy '${name}'; build them with ${c.meta.hparams.name}.`);
+    }
+    return c.instance;
+  }
+
+  /**
+   * Checks everything a user can get wrong, before anything is written: levels, replicate,
+   * the datasets, model and strategy names, the strategy's hparams against the model (e.g.
+   * ignored layers that are not prunable weights), the pretraining network against the main
+   * one, the rewind point against the end of training, and the results root.
+   */
+  validate(): void {
+    const { levels, replicate } = this.options;
+    if (!Number.isInteger(levels) || levels < 0) throw new LthError('BAD_HPARAM', `--levels=${levels} is invalid: must be a non-negative integer.`);
+    this.levelRoot(0);
+    if (!Number.isInteger(replicate)) throw new LthError('BAD_REPLICATE', `The replicate must be a positive integer (got ${replicate}).`);
+    const desc = this.desc;
+    validateModelHparams(desc.model_hparams);
+    validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch());
+    if (desc.pretrain) validateTrainingHparams(desc.pretrain_training_hparams!, desc.iterationsPerEpoch(true));
+    const end = desc.trainEndStep;
+    const start = desc.trainStartStep;
+    if (start.ge(end)) {
+      const what = desc.pretrain_training_hparams!.training_steps;
+      throw new LthError(
+        'BAD_STEP',
+        `The rewind point ${what} (${start.iteration} iterations) is not before the end of training, --training_steps=${desc.training_hparams.training_steps} (${end.iteration} iterations). Choose fewer --rewinding_steps (or --pretrain_training_steps).`,
+      );
+    }
+    const strategy = this.strategy();
+    const model = buildLotteryModel(desc, replicate);
+    try {
+      Mask.onesLike(model);
+      strategy.validate?.(desc.pruning_hparams, model);
+      if (desc.pretrain) this.checkPretrainCompatible(model);
+    } finally {
+      model.dispose();
+    }
+    assertWritable(this.root);
+  }
+
+  private checkPretrainCompatible(model: Model): void {
+    const pre = buildLotteryModel(this.desc, this.replicate, true);
+    try {
+      const outputs = new Set(model.outputLayerNames);
+      const preShapes = new Map(pre.state.map((e) => [e.name, String(e.variable.shape)]));
+      for (const e of model.state) {
+        if (outputs.has(e.name)) continue;
+        if (preShapes.get(e.name) !== String(e.variable.shape)) {
+          throw new LthError(
+            'BAD_PRETRAIN',
+            `Pretraining on ${this.desc.pretrain_dataset_hparams!.dataset_name} gives ${model.name} a ${e.name} of shape [${preShapes.get(e.name) ?? 'none'}], but training on ${this.desc.dataset_hparams.dataset_name} needs [${e.variable.shape}]. Pretrain on a dataset with the same input shape.`,
+          );
+        }
+      }
+    } finally {
+      pre.dispose();
+    }
+  }
+
+  /** Runs (or finishes) the experiment and returns the closing table's rows. */
+  async run(): Promise<LevelSummary[]> {
+    this.validate();
+    const { platform, out, levels } = this.options;
+    const desc = this.desc;
+    if (this.verbose && platform.isPrimary) {
+      lines(out, `${RULE}\nLottery Ticket Experiment (Replicate ${this.replicate})\n${THIN}`);
+      lines(out, desc.display());
+      lines(out, `Output Location: ${this.levelRoot(0)}\n${RULE}\n`);
+    }
+    if (platform.isPrimary) {
+      desc.save(this.levelRoot(0));
+      this.recordRun();
+    }
+    if (desc.pretrain) await this.pretrain();
+    if (platform.isPrimary) this.establishInitialWeights();
+    await platform.barrier();
+    for (let level = 0; level <= levels; level++) {
+      if (platform.isPrimary) this.pruneLevel(level);
+      await platform.barrier();
+      await this.trainLevel(level);
+    }
+    const rows = this.summaries();
+    if (platform.isPrimary) lines(out, formatSummaryTable(rows, this.replicate));
+    return rows;
+  }
+
+  /** The closing table's rows for levels 0..levels (all must be trained). */
+  summaries(): LevelSummary[] {
+    const rows: LevelSummary[] = [];
+    for (let level = 0; level <= this.options.levels; level++) rows.push(summarizeLevel(level, this.levelRoot(level)));
+    return rows;
+  }
+
+  private banner(title: string): void {
+    if (this.verbose && this.options.platform.isPrimary) lines(this.options.out, `${THIN}\n${title}\n${THIN}`);
+  }
+
+  private note(text: string): void {
+    if (this.verbose && this.options.platform.isPrimary) this.options.out.line(text);
+  }
+
+  /** Writes `lottery_run.json`: the replicate and the most levels any run of it asked for. */
+  private recordRun(): void {
+    const file = path.join(this.levelRoot(0), LOTTERY_RUN_FILE);
+    let previous = 0;
+    try {
+      previous = Number(JSON.parse(fs.readFileSync(file, 'utf8')).levels) || 0;
+    } catch {
+      previous = 0;
+    }
+    const record = { hashname: this.desc.hashname, replicate: this.replicate, levels: Math.max(previous, this.options.levels) };
+    writeFileAtomic(file, JSON.stringify(record, null, 2) + '\n');
+  }
+
+  private async pretrain(): Promise<void> {
+    const desc = this.desc;
+    const loc = this.levelRoot('pretrain');
+    this.banner('Pretraining');
+    if (modelExists(loc, desc.pretrainEndStep)) {
+      this.note(`Pretraining is already done: ${loc}`);
+      return;
+    }
+    const model = buildLotteryModel(desc, this.replicate, true);
+    try {
+      await standardTrain({
+        model,
+        outputLocation: loc,
+        dataset: desc.pretrain_dataset_hparams!,
+        training: desc.pretrain_training_hparams!,
+        platform: this.options.platform,
+        out: this.options.out,
+        verbose: this.verbose,
+        evaluateEveryEpoch: this.evaluateEveryEpoch,
+      });
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private establishInitialWeights(): void {
+    const desc = this.desc;
+    const loc = this.levelRoot(0);
+    const start = desc.trainStartStep;
+    if (modelExists(loc, start)) return;
+    const model = buildLotteryModel(desc, this.replicate);
+    try {
+      if (desc.pretrain) this.loadPretrained(model);
+      saveModel(model, loc, start);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** Copies the pretrained weights into `model`; the output layer only when its shape matches. */
+  private loadPretrained(model: Model): void {
+    const pre = buildLotteryModel(this.desc, this.replicate, true);
+    try {
+      loadModelState(pre, levelModelFile(this.desc, this.root, this.replicate, 'pretrain', this.desc.pretrainEndStep));
+      const byName = new Map(pre.state.map((e) => [e.name, e]));
+      const outputs = new Set(model.outputLayerNames);
+      for (const e of model.state) {
+        const src = byName.get(e.name)!;
+        if (outputs.has(e.name) && String(src.variable.shape) !== String(e.variable.shape)) continue;
+        e.variable.assign(src.variable);
+      }
+    } finally {
+      pre.dispose();
+    }
+  }
+
+  private pruneLevel(level: number): void {
+    const loc = this.levelRoot(level);
+    if (Mask.exists(loc)) return;
+    if (level === 0) {
+      const model = buildLotteryModel(this.desc, this.replicate);
+      try {
+        Mask.onesLike(model).save(loc);
+      } finally {
+        model.dispose();
+      }
+      return;
+    }
+    const prev = this.levelRoot(level - 1);
+    const model = buildLotteryModel(this.desc, this.replicate);
+    try {
+      loadModelState(model, levelModelFile(this.desc, this.root, this.replicate, level - 1, this.desc.trainEndStep));
+      const mask = this.strategy().prune(this.desc.pruning_hparams, model, Mask.load(prev, model));
+      mask.save(loc);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  private async trainLevel(level: number): Promise<void> {
+    const desc = this.desc;
+    const loc = this.levelRoot(level);
+    this.banner(`Pruning Level ${level}`);
+    if (modelExists(loc, desc.trainEndStep) && MetricLogger.exists(loc)) {
+      this.note(`Level ${level} is already trained: ${loc}`);
+      return;
+    }
+    const model = buildLotteryModel(desc, this.replicate);
+    try {
+      loadModelState(model, levelModelFile(desc, this.root, this.replicate, 0, desc.trainStartStep));
+      const mask = Mask.load(loc, model);
+      applyMask(model, mask);
+      if (this.options.platform.isPrimary) saveModel(model, loc, desc.trainStartStep);
+      await standardTrain({
+        model,
+        outputLocation: loc,
+        dataset: desc.dataset_hparams,
+        training: desc.training_hparams,
+        platform: this.options.platform,
+        out: this.options.out,
+        startStep: desc.trainStartStep,
+        verbose: this.verbose,
+        evaluateEveryEpoch: this.evaluateEveryEpoch,
+        mask,
+      });
+    } finally {
+      model.dispose();
+    }
+  }
+}
+
+function lines(out: Output, text: string): void {
+  for (const l of text.split('\n')) out.line(l);
+}

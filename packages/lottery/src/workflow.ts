@@ -1,0 +1,99 @@
+import {
+  DatasetHparams,
+  LthError,
+  ModelHparams,
+  PruningHparams,
+  registry,
+  TrainingHparams,
+  workflow,
+  type FlagGroup,
+  type HparamsClass,
+  type Job,
+  type Selectors,
+  type Workflow,
+} from '@lth/kernel';
+import { LotteryArgs, RewindingArgs } from './args';
+import { defaultHparamsFor } from './default-hparams';
+import { LotteryDesc } from './desc';
+import { LotteryRunner } from './runner';
+
+/**
+ * `lth lottery`: a lottery ticket experiment (OpenLTH's `lottery` subcommand). Its flags are
+ * OpenLTH's, in OpenLTH's groups and order: `--levels`; `--rewinding_steps` and `--pretrain`;
+ * the dataset, model and training groups; the pruning group of the selected strategy (its own
+ * hyperparameters appear once `--pruning_strategy`, or the defaults, name it); and with
+ * `--pretrain`, the `--pretrain_*` training and dataset groups.
+ */
+@workflow({ name: 'lottery', description: 'Run a lottery ticket hypothesis experiment.' })
+export class LotteryWorkflow implements Workflow {
+  flagGroups(selectors: Selectors): FlagGroup[] {
+    if (selectors.pretrain && selectors.rewinding_steps !== undefined && selectors.rewinding_steps !== null) {
+      throw new LthError('BAD_ARGS', 'Cannot set both --rewinding_steps and --pretrain: rewinding pretrains with the main hyperparameters; use --pretrain with --pretrain_* flags for anything else.');
+    }
+    const defaults = defaultHparamsFor(selectors.default_hparams);
+    const groups: FlagGroup[] = [
+      { key: 'lottery', hparams: LotteryArgs },
+      { key: 'rewinding', hparams: RewindingArgs },
+      { key: 'dataset', hparams: DatasetHparams, defaults: defaults?.dataset },
+      { key: 'model', hparams: ModelHparams, defaults: defaults?.model },
+      { key: 'training', hparams: TrainingHparams, defaults: defaults?.training },
+      pruningGroup(selectors.pruning_strategy, defaults?.pruning),
+    ];
+    if (selectors.pretrain) {
+      groups.push(
+        {
+          key: 'pretrain_training',
+          hparams: TrainingHparams,
+          prefix: 'pretrain',
+          title: 'Training Hyperparameters for Pretraining',
+          defaults: defaults ? { ...defaults.training, training_steps: '0ep' } : undefined,
+        },
+        {
+          key: 'pretrain_dataset',
+          hparams: DatasetHparams,
+          prefix: 'pretrain',
+          title: 'Dataset Hyperparameters for Pretraining',
+          defaults: defaults?.dataset,
+        },
+      );
+    }
+    return groups;
+  }
+
+  outputLocations(job: Job): string[] {
+    return [LotteryDesc.fromGroups(job.groups).runPath(job.platform.root, job.args.replicate, 0)];
+  }
+
+  async run(job: Job): Promise<void> {
+    await runnerFor(job).run();
+  }
+}
+
+/** The runner a parsed job describes. */
+export function runnerFor(job: Job): LotteryRunner {
+  const lottery = job.groups.lottery;
+  if (!(lottery instanceof LotteryArgs)) throw new Error("The lottery workflow needs its 'lottery' group (--levels)");
+  return new LotteryRunner({
+    desc: LotteryDesc.fromGroups(job.groups),
+    levels: lottery.levels,
+    replicate: job.args.replicate,
+    platform: job.platform,
+    out: job.out,
+    verbose: !job.args.quiet,
+    evaluateEveryEpoch: !job.args.evaluate_only_at_end,
+  });
+}
+
+/**
+ * The pruning group: the selected strategy's hparams class (from `--pruning_strategy`, else
+ * the defaults' strategy), with the defaults' values only when they are for that same
+ * strategy (OpenLTH crashed when they differed, quirk 25). With no strategy at all, only
+ * `--pruning_strategy` (required). An unknown strategy is an `UNKNOWN_STRATEGY` error.
+ */
+function pruningGroup(selected: string | undefined, defaults: Record<string, unknown> | undefined): FlagGroup {
+  const name = selected ?? (defaults?.pruning_strategy as string | undefined);
+  if (!name) return { key: 'pruning', hparams: PruningHparams };
+  const hparams = registry.strategy(name).meta.hparams as HparamsClass;
+  const own = defaults && defaults.pruning_strategy === name ? defaults : { pruning_strategy: name };
+  return { key: 'pruning', hparams, defaults: own };
+}
