@@ -14,3 +14,4 @@ export * from './registry';
 export * from './plugin';
 export * from './config';
 export * from './data';
+export * from './nn';
