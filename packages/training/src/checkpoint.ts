@@ -1,0 +1,121 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  LthError,
+  Step,
+  assignStateFromTorch,
+  loadSafetensors,
+  saveSafetensors,
+  stateToTorch,
+  type Model,
+  type SafeTensor,
+} from '@lth/kernel';
+import { MetricLogger } from './metric-logger';
+import { OPTIMIZER_STATE_PREFIX, type Optimizer } from './optimizers';
+import { TRAINING_VERSION } from './version';
+
+/** The resume checkpoint of an output location (OpenLTH's `checkpoint.pth`, as safetensors). */
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+const FORMAT = 'lth-training-checkpoint';
+const FORMAT_VERSION = '1';
+
+/**
+ * What a checkpoint holds besides tensors: where training stood (the step of the next
+ * callbacks), the metrics so far, and the base of the per-epoch data order seeds, so that a
+ * resumed run sees the same batches as an uninterrupted one.
+ */
+export interface CheckpointInfo {
+  readonly file: string;
+  readonly step: Step;
+  readonly logger: MetricLogger;
+  readonly dataOrderSeed: number;
+  readonly optimizerKind: string;
+  /** Model tensors (PyTorch names and layouts) and `optimizer.*` tensors. */
+  readonly tensors: ReadonlyMap<string, SafeTensor>;
+}
+
+export function checkpointPath(dir: string): string {
+  return path.join(dir, CHECKPOINT_FILE);
+}
+
+/**
+ * Writes `checkpoint.safetensors` atomically: the model state (what `saveModel` writes), the
+ * optimizer state (`optimizer.<slot>.<param>`), and metadata `ep`, `it`, `iteration`,
+ * `iterations_per_epoch`, `logger`, `data_order_seed`, `optimizer`, `lth_version`.
+ */
+export function saveCheckpoint(dir: string, model: Model, optimizer: Optimizer, step: Step, logger: MetricLogger, dataOrderSeed: number): void {
+  const tensors: Array<[string, SafeTensor]> = [...stateToTorch(model), ...optimizer.stateTensors()];
+  saveSafetensors(checkpointPath(dir), tensors, {
+    format: FORMAT,
+    format_version: FORMAT_VERSION,
+    ep: String(step.ep),
+    it: String(step.it),
+    iteration: String(step.iteration),
+    iterations_per_epoch: String(step.iterationsPerEpoch),
+    logger: logger.toString(),
+    data_order_seed: String(dataOrderSeed),
+    optimizer: optimizer.kind,
+    lth_version: TRAINING_VERSION,
+  });
+}
+
+function corrupt(file: string, why: string): LthError {
+  return new LthError(
+    'CORRUPT_CHECKPOINT',
+    `The resume checkpoint ${file} is unusable (${why}). Nothing was changed. Delete it to restart this run from its start (its first saved model) or from scratch: rm '${file}'`,
+  );
+}
+
+/**
+ * Reads and checks the checkpoint in `dir`, or returns null when there is none. Any problem
+ * (truncated or corrupt file, missing metadata, another epoch length) is one
+ * `CORRUPT_CHECKPOINT` error naming the file; nothing is modified.
+ */
+export function readCheckpoint(dir: string, iterationsPerEpoch: number): CheckpointInfo | null {
+  const file = checkpointPath(dir);
+  if (!fs.existsSync(file)) return null;
+  let parsed: ReturnType<typeof loadSafetensors>;
+  try {
+    parsed = loadSafetensors(file);
+  } catch (e) {
+    throw corrupt(file, (e as Error).message.replace(/^.*? is not a valid safetensors file \((.*)\)\..*$/s, '$1'));
+  }
+  const md = parsed.metadata;
+  if (md.format !== FORMAT) throw corrupt(file, 'it is not an lth training checkpoint');
+  const int = (key: string): number => {
+    const v = md[key];
+    if (typeof v !== 'string' || !/^-?\d+$/.test(v)) throw corrupt(file, `its metadata '${key}' is missing or not an integer`);
+    return Number(v);
+  };
+  const ipe = int('iterations_per_epoch');
+  if (ipe !== iterationsPerEpoch) throw corrupt(file, `it was written for ${ipe} iterations per epoch, this run has ${iterationsPerEpoch}`);
+  const iteration = int('iteration');
+  if (iteration < 0 || int('ep') * ipe + int('it') !== iteration) throw corrupt(file, 'its step metadata is inconsistent');
+  const dataOrderSeed = int('data_order_seed');
+  if (typeof md.logger !== 'string') throw corrupt(file, 'it has no metrics');
+  let logger: MetricLogger;
+  try {
+    logger = MetricLogger.createFromString(md.logger);
+  } catch (e) {
+    throw corrupt(file, `its metrics are malformed: ${(e as Error).message}`);
+  }
+  return { file, step: Step.fromIteration(iteration, ipe), logger, dataOrderSeed, optimizerKind: String(md.optimizer), tensors: parsed.tensors };
+}
+
+/**
+ * Puts a checkpoint's model and optimizer state into `model` and `optimizer`. Every check runs
+ * before anything is assigned; a mismatch is a `CORRUPT_CHECKPOINT` error.
+ */
+export function restoreCheckpoint(ckpt: CheckpointInfo, model: Model, optimizer: Optimizer): void {
+  if (ckpt.optimizerKind !== optimizer.kind) throw corrupt(ckpt.file, `it holds ${ckpt.optimizerKind} state, this run uses ${optimizer.kind}`);
+  const modelTensors = new Map<string, SafeTensor>();
+  const optimizerTensors = new Map<string, SafeTensor>();
+  for (const [k, t] of ckpt.tensors) (k.startsWith(OPTIMIZER_STATE_PREFIX) ? optimizerTensors : modelTensors).set(k, t);
+  try {
+    optimizer.loadState(optimizerTensors);
+    assignStateFromTorch(model, modelTensors, ckpt.file);
+  } catch (e) {
+    throw corrupt(ckpt.file, (e as Error).message);
+  }
+}

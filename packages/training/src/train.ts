@@ -1,0 +1,187 @@
+import { randomInt } from 'node:crypto';
+import * as tf from '@tensorflow/tfjs-core';
+import { Step, ensureDir, ensureGradients, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
+import { readCheckpoint, restoreCheckpoint } from './checkpoint';
+import { LrSchedule } from './lr-schedule';
+import { MetricLogger } from './metric-logger';
+import { createOptimizer, validateOptimizerHparams, type Optimizer, type OptimizerParam } from './optimizers';
+
+/** One mini-batch as the training loop consumes it (the kernel's `Batch` fits). */
+export interface TrainingBatch {
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  readonly size: number;
+  readonly shape: readonly [number, number, number, number];
+}
+
+/**
+ * Where batches come from (the kernel's `DataLoader` fits): `epoch(seed, skip)` yields one
+ * epoch in the order `seed` selects (`null`: sequential) from batch `skip` on, and the batches
+ * after a skip are those an unskipped epoch yields.
+ */
+export interface TrainingLoader {
+  readonly iterationsPerEpoch: number;
+  epoch(orderSeed: number | string | null, skip?: number): AsyncIterable<TrainingBatch>;
+}
+
+/** What a callback sees: OpenLTH's `(output_location, step, model, optimizer, logger)`, plus the data order seed. */
+export interface TrainingContext {
+  readonly outputLocation: string;
+  readonly step: Step;
+  readonly model: Model;
+  readonly optimizer: Optimizer;
+  readonly logger: MetricLogger;
+  /** Base of the per-epoch data order seeds (`data_order_seed + ep`); saved in checkpoints. */
+  readonly dataOrderSeed: number;
+}
+
+/** Runs before the optimizer step at every step, and once more at the end step. */
+export type TrainingCallback = (ctx: TrainingContext) => void | Promise<void>;
+
+/** The distributed primitives the loop uses (a `Platform` fits). */
+export interface TrainingPlatform {
+  readonly isPrimary: boolean;
+  barrier(): Promise<void>;
+}
+
+/** Arguments of `train` (OpenLTH's `train(training_hparams, model, train_loader, output_location, callbacks, start_step, end_step)`). */
+export interface TrainOptions {
+  readonly training: TrainingHparams;
+  readonly model: Model;
+  readonly loader: TrainingLoader;
+  readonly outputLocation: string;
+  readonly callbacks?: readonly TrainingCallback[];
+  /** Where training starts when there is no checkpoint (default step 0). */
+  readonly startStep?: Step | null;
+  /** Where it ends (default `training_steps`). */
+  readonly endStep?: Step | null;
+  /**
+   * Pruning mask: its weights are multiplied by it before training and after every optimizer
+   * step; their gradients, weight decay and optimizer state are masked, so pruned weights stay
+   * exactly zero.
+   */
+  readonly mask?: Mask | null;
+  readonly platform?: TrainingPlatform | null;
+  /** Shows a progress bar within each epoch (the Output decides whether it is visible). */
+  readonly out?: Output | null;
+}
+
+/** What `train` did. */
+export interface TrainOutcome {
+  readonly logger: MetricLogger;
+  /** Where this call started: the checkpoint's step when it resumed, else the start step. */
+  readonly startStep: Step;
+  readonly endStep: Step;
+  /** The checkpoint step it resumed from, or null. */
+  readonly resumedFrom: Step | null;
+  /** Optimizer steps taken by this call. */
+  readonly stepsTaken: number;
+  readonly dataOrderSeed: number;
+}
+
+/**
+ * OpenLTH's training loop (spec §5.3). Resumes from `checkpoint.safetensors` when the output
+ * location has one (its step wins over `startStep`; a corrupt one is `CORRUPT_CHECKPOINT`).
+ * For every epoch `ep` from the start epoch through the end epoch it shuffles with seed
+ * `dataOrderSeed + ep` (`data_order_seed`, or a random base drawn once and kept in
+ * checkpoints) and, at every step, first runs all callbacks, then returns if the step is the
+ * end step, else takes one optimizer step at the scheduled learning rate. Training from 0 to
+ * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
+ * (`trainable === false`) are neither updated nor decayed.
+ */
+export async function train(o: TrainOptions): Promise<TrainOutcome> {
+  const { model, loader, training, outputLocation } = o;
+  const ipe = loader.iterationsPerEpoch;
+  validateOptimizerHparams(training);
+  await ensureGradients();
+  const schedule = new LrSchedule(training, ipe);
+  const masks = maskTensors(model, o.mask ?? null);
+  let optimizer: Optimizer | null = null;
+  try {
+    const params: OptimizerParam[] = model.state
+      .filter((e) => e.role !== 'buffer' && e.variable.trainable)
+      .map((e) => ({ name: e.name, variable: e.variable, layout: e.layout, mask: masks.get(e.name) ?? null }));
+    optimizer = createOptimizer(training, params);
+    const ckpt = readCheckpoint(outputLocation, ipe);
+    if (ckpt) restoreCheckpoint(ckpt, model, optimizer);
+    if (o.platform?.isPrimary ?? true) ensureDir(outputLocation);
+    applyMasks(model, masks);
+
+    const logger = ckpt ? ckpt.logger : new MetricLogger();
+    const start = ckpt ? ckpt.step : o.startStep ? Step.fromIteration(o.startStep.iteration, ipe) : Step.zero(ipe);
+    const end = o.endStep ? Step.fromIteration(o.endStep.iteration, ipe) : Step.fromStr(training.training_steps, ipe);
+    const dataOrderSeed = ckpt ? ckpt.dataOrderSeed : training.data_order_seed ?? randomInt(0, 2 ** 31 - 1);
+    const outcome = (stepsTaken: number): TrainOutcome => ({ logger, startStep: start, endStep: end, resumedFrom: ckpt?.step ?? null, stepsTaken, dataOrderSeed });
+    if (end.le(start)) return outcome(0);
+
+    const trainable = params.map((p) => p.variable);
+    let stepsTaken = 0;
+    for (let ep = start.ep; ep <= end.ep; ep++) {
+      const first = ep === start.ep ? start.it : 0;
+      let it = first;
+      let bar: ReturnType<Output['progress']> | null = null;
+      try {
+        for await (const batch of loader.epoch(dataOrderSeed + ep, first)) {
+          const step = Step.fromEpoch(ep, it, ipe);
+          const ctx: TrainingContext = { outputLocation, step, model, optimizer: optimizer!, logger, dataOrderSeed };
+          for (const cb of o.callbacks ?? []) await cb(ctx);
+          if (step.equals(end)) return outcome(stepsTaken);
+          if (!bar && o.out) bar = o.out.progress(ipe, `ep ${ep}`);
+          const loss = trainStep(model, trainable, optimizer!, batch, schedule.lr(step.iteration), !!(bar && o.out?.isTTY && !o.out.quiet));
+          stepsTaken++;
+          it++;
+          bar?.update(it, loss === null ? undefined : `loss ${loss.toFixed(3)}`);
+        }
+      } finally {
+        bar?.stop();
+      }
+    }
+    await o.platform?.barrier();
+    return outcome(stepsTaken);
+  } finally {
+    optimizer?.dispose();
+    for (const m of masks.values()) m.dispose();
+  }
+}
+
+/**
+ * One optimizer step on `batch`: cross-entropy in training mode (batch-norm statistics
+ * update), gradients of the trainable variables, the optimizer's update. Returns the loss
+ * when `readLoss` (a device sync), else null. Leaves no tensors behind.
+ */
+export function trainStep(model: Model, trainable: readonly tf.Variable[], optimizer: Optimizer, batch: TrainingBatch, lr: number, readLoss = false): number | null {
+  let loss: number | null = null;
+  tf.tidy(() => {
+    const x = tf.tensor4d(batch.images, batch.shape as [number, number, number, number], 'float32');
+    const y = tf.tensor1d(batch.labels, 'int32');
+    if (trainable.length === 0) {
+      const value = model.loss(model.forward(x, true), y);
+      if (readLoss) loss = value.dataSync()[0];
+      return;
+    }
+    const { value, grads } = tf.variableGrads(() => model.loss(model.forward(x, true), y), trainable as tf.Variable[]);
+    optimizer.step(grads, lr);
+    if (readLoss) loss = value.dataSync()[0];
+  });
+  return loss;
+}
+
+function maskTensors(model: Model, mask: Mask | null): Map<string, tf.Tensor> {
+  const out = new Map<string, tf.Tensor>();
+  if (!mask) return out;
+  for (const [name, entry] of mask.entries) {
+    const e = model.state.find((s) => s.name === name);
+    if (!e) throw new Error(`The mask has ${name}, which ${model.name} does not have`);
+    if (String(e.variable.shape) !== String(entry.shape)) throw new Error(`The mask of ${name} has shape [${entry.shape}], the weight [${e.variable.shape}]`);
+    out.set(name, tf.tensor(entry.data, [...entry.shape], 'float32'));
+  }
+  return out;
+}
+
+/** Multiplies each masked weight by its mask. */
+function applyMasks(model: Model, masks: ReadonlyMap<string, tf.Tensor>): void {
+  for (const e of model.state) {
+    const m = masks.get(e.name);
+    if (m) tf.tidy(() => e.variable.assign(tf.mul(e.variable, m)));
+  }
+}

@@ -1,0 +1,128 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import {
+  DatasetHparams,
+  ModelHparams,
+  TrainingHparams,
+  assertWritable,
+  buildModel,
+  modelSeed,
+  numClasses,
+  registry,
+  workflow,
+  type FlagGroup,
+  type Job,
+  type Output,
+  type Selectors,
+  type Workflow,
+} from '@lth/kernel';
+import { TrainingDesc } from './desc';
+import { pyFixed } from './format';
+import { standardTrain, type TrainResult } from './standard-train';
+import { validateModelHparams, validateTrainingHparams } from './validate';
+
+/**
+ * The dataset, model and training flag groups (keys `dataset`, `model`, `training`), with
+ * defaults from `--default_hparams=<model name>` when given (an unknown name is the
+ * registry's `UNKNOWN_MODEL` error).
+ */
+export function trainingFlagGroups(selectors: Selectors): FlagGroup[] {
+  const defaults = selectors.default_hparams
+    ? registry.modelFamilyFor(selectors.default_hparams).instance.defaultHparams(selectors.default_hparams)
+    : null;
+  return [
+    { key: 'dataset', hparams: DatasetHparams, defaults: defaults?.dataset },
+    { key: 'model', hparams: ModelHparams, defaults: defaults?.model },
+    { key: 'training', hparams: TrainingHparams, defaults: defaults?.training },
+  ];
+}
+
+/** Whether `hparams.log` and `desc.json` are already there (a resumed or finished run: leave them be). */
+function descSaved(dir: string): boolean {
+  return fs.existsSync(path.join(dir, 'hparams.log')) && fs.existsSync(path.join(dir, 'desc.json'));
+}
+
+/** Prints a desc's display block as OpenLTH's runners do, line by line. */
+export function printLines(out: Output, text: string): void {
+  for (const l of text.split('\n')) out.line(l);
+}
+
+/** The lines `lth train` prints after training: final and best test accuracy, where, how long. */
+export function summaryLines(r: TrainResult): string[] {
+  const pct = (a: number) => `${pyFixed(100 * a, 2)}%`;
+  const ipe = r.endStep.iterationsPerEpoch;
+  const at = (it: number) => `iteration ${it} (ep ${Math.floor(it / ipe)} it ${it % ipe})`;
+  const lines: string[] = [];
+  if (r.finalAccuracy !== null) {
+    lines.push(`Final test accuracy: ${pct(r.finalAccuracy)}${r.finalLoss !== null ? ` (loss ${pyFixed(r.finalLoss, 3)})` : ''} at ${at(r.finalIteration!)}`);
+    lines.push(`Best test accuracy:  ${pct(r.bestAccuracy!)} at ${at(r.bestIteration!)}`);
+  } else {
+    lines.push('No test evaluations were logged.');
+  }
+  lines.push(`Results: ${r.outputLocation}`);
+  lines.push(r.alreadyComplete ? 'Wall time: 0.00s (already complete)' : `Wall time: ${pyFixed(r.wallTimeSeconds, 2)}s${r.resumedFrom ? ` (resumed at ep ${r.resumedFrom.ep} it ${r.resumedFrom.it})` : ''}`);
+  return lines;
+}
+
+/**
+ * `lth train`: trains one model (OpenLTH's `TrainingRunner`). Everything is validated before
+ * anything is written, so bad flags leave the results root untouched. Then it prints the
+ * banner, saves `hparams.log` and `desc.json`, builds the model from its seed (`--model_seed`,
+ * else the replicate) with one output per class of the dataset (4 with rotation labels),
+ * trains it with the standard callbacks, and prints a summary.
+ */
+@workflow({ name: 'train', description: 'Train a model.' })
+export class TrainWorkflow implements Workflow {
+  flagGroups(selectors: Selectors): FlagGroup[] {
+    return trainingFlagGroups(selectors);
+  }
+
+  outputLocations(job: Job): string[] {
+    return [TrainingDesc.fromGroups(job.groups).runPath(job.platform.root, job.args.replicate)];
+  }
+
+  async run(job: Job): Promise<void> {
+    const { out, platform, args } = job;
+    const desc = TrainingDesc.fromGroups(job.groups);
+    const location = desc.runPath(platform.root, args.replicate);
+    const info = desc.datasetInfo();
+    validateModelHparams(desc.model_hparams);
+    validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch);
+    assertWritable(platform.root);
+    const verbose = !args.quiet && !out.quiet;
+
+    if (verbose && platform.isPrimary) {
+      out.line('='.repeat(82));
+      out.line(`Training a Model (Replicate ${args.replicate})`);
+      out.line('-'.repeat(82));
+      printLines(out, desc.display());
+      out.line(`Output Location: ${location}`);
+      out.line('='.repeat(82));
+      out.line('');
+    }
+    const model = buildModel(desc.model_hparams, {
+      outputs: numClasses(desc.dataset_hparams, info),
+      inputShape: info.imageShape,
+      seed: modelSeed(desc.model_hparams, args.replicate),
+    });
+    try {
+      if (platform.isPrimary && !descSaved(location)) desc.save(location);
+      const result = await standardTrain({
+        model,
+        outputLocation: location,
+        dataset: desc.dataset_hparams,
+        training: desc.training_hparams,
+        platform,
+        out,
+        verbose,
+        evaluateEveryEpoch: !args.evaluate_only_at_end,
+      });
+      if (verbose && platform.isPrimary) {
+        out.line('');
+        for (const l of summaryLines(result)) out.line(l);
+      }
+    } finally {
+      model.dispose();
+    }
+  }
+}
