@@ -25,6 +25,12 @@ export interface DatasetContext {
   readonly imagenetRoot: string | null;
   /** Worker threads the platform allows for decoding. */
   readonly numWorkers: number;
+  /**
+   * What a dataset that decodes files per batch (ImageNet) does with a file it cannot decode:
+   * `fail` (the default) stops with an error naming it; `skip` reports it once and uses
+   * another example of the same class in its place. From `platform.onCorruptImage`.
+   */
+  readonly onCorruptImage?: 'fail' | 'skip';
   /** Writes one line to the user (download progress, which files were found). */
   log(line: string): void;
 }
@@ -181,6 +187,8 @@ export interface PlatformConfig {
   backend?: string;
   /** Worker threads for data loading. */
   numWorkers?: number;
+  /** What to do with an image file that cannot be decoded (see `DatasetContext.onCorruptImage`). */
+  onCorruptImage?: 'fail' | 'skip';
   [key: string]: unknown;
 }
 
