@@ -95,6 +95,7 @@ export async function downloadFile(url: string, dest: string, options: DownloadO
     await fs.promises.rm(tmp, { force: true });
     if (e instanceof LthError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new LthError('DOWNLOAD_FAILED', `Could not download ${url}: ${err.code ? `${err.code} ` : ''}${err.message}`.trim());
+    const detail = err.code && !err.message.includes(err.code) ? `${err.code} ${err.message}` : err.message;
+    throw new LthError('DOWNLOAD_FAILED', `Could not download ${url}: ${detail}`);
   }
 }
