@@ -36,9 +36,9 @@ export class TinyNet extends Network {
   readonly hidden: Linear;
   readonly fc: Linear;
 
-  constructor(inputShape: readonly [number, number, number], classes: number, seed: number | string, hidden = 8, name = 'tiny_net') {
+  constructor(inputShape: readonly [number, number, number], classes: number, seed: number | string | Rng, hidden = 8, name = 'tiny_net') {
     super(name);
-    const rng = new Rng('tiny-net', seed);
+    const rng = seed instanceof Rng ? seed : new Rng('tiny-net', seed);
     const inputs = inputShape[0] * inputShape[1] * inputShape[2];
     this.bn = this.register('bn', new BatchNorm2d(inputShape[2]));
     this.hidden = this.register('fc_layers', new ModuleList([new Linear(inputs, hidden, rng)])).at(0);
