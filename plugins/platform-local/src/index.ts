@@ -2,7 +2,6 @@ import { definePlugin } from '@lth/kernel';
 
 export { LocalPlatformHparams, BACKEND_CHOICES, type BackendChoice } from './hparams';
 export { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
-export { registerGradients } from './gradients';
 export { localPlatformSettings, type LocalPlatformSettings } from './settings';
 export { LocalPlatform, LocalPlatformFactory } from './local-platform';
 

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
+import { ensureGradients, LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
 import { BACKEND_LOADERS, backendLoader, type BackendLoader } from './backends';
-import { registerGradients } from './gradients';
 import { LocalPlatformHparams } from './hparams';
 import { localPlatformSettings, type LocalPlatformSettings } from './settings';
 
@@ -56,7 +55,7 @@ export class LocalPlatform implements Platform {
   async setup(log: (line: string) => void): Promise<void> {
     if (this.backendInUse) return;
     tf.enableProdMode();
-    await registerGradients();
+    await ensureGradients();
     const requested = this.settings.backend;
     const candidates = requested === 'auto' ? BACKEND_LOADERS : [backendLoader(requested)];
     const reasons: string[] = [];

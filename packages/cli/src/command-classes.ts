@@ -1,0 +1,88 @@
+import { Args, Command } from '@oclif/core';
+import { LthError, registry, type Workflow } from '@lth/kernel';
+import type { MenuEntry } from './help-text';
+import { renderDatasets, renderModels, renderPlugins } from './listings';
+import { runWorkflow } from './run-workflow';
+import type { Session } from './session';
+
+/** The oclif command classes of one session, by command id. */
+export type CommandTable = Record<string, Command.Class>;
+
+/** A command that is not a workflow: its usage after `lth` and its one-line description. */
+export interface StaticCommandInfo {
+  readonly usage: string;
+  readonly description: string;
+}
+
+/** The commands lth has besides the workflows. */
+export const STATIC_COMMANDS: Readonly<Record<string, StaticCommandInfo>> = {
+  plugins: { usage: 'plugins', description: 'List the loaded plugins and what each contributes.' },
+  models: { usage: 'models [pattern]', description: "List the model families; a pattern filters them ('cifar_*', or a model name)." },
+  datasets: { usage: 'datasets [pattern]', description: "List the datasets; a pattern filters them ('*mnist')." },
+};
+
+/**
+ * A thin oclif command for one workflow. It takes its whole command line unparsed (oclif's
+ * flags are static, lth's depend on the plugins and on selector flags) and hands it to
+ * `runWorkflow`, which builds the flags from the workflow's groups and parses strictly.
+ */
+export function workflowCommand(name: string, description: string, session: Session): Command.Class {
+  return class WorkflowCommand extends Command {
+    static override id = name;
+    static override summary = description;
+    static override description = description;
+    static override strict = false;
+
+    async run(): Promise<void> {
+      await runWorkflow(name, this.argv, session.config.config);
+    }
+  };
+}
+
+function pluginsCommand(info: StaticCommandInfo, session: Session): Command.Class {
+  return class PluginsCommand extends Command {
+    static override summary = info.description;
+    static override description = info.description;
+
+    async run(): Promise<void> {
+      await this.parse(PluginsCommand);
+      this.log(renderPlugins(session));
+    }
+  };
+}
+
+function listingCommand(info: StaticCommandInfo, render: (pattern?: string) => string): Command.Class {
+  return class ListingCommand extends Command {
+    static override summary = info.description;
+    static override description = info.description;
+    static override args = { pattern: Args.string({ description: 'A name, or a pattern with * and ? wildcards.' }) };
+
+    async run(): Promise<void> {
+      const { args } = await this.parse(ListingCommand);
+      this.log(render(args.pattern));
+    }
+  };
+}
+
+/** The workflow commands (one per registered workflow) and the listing commands. */
+export function commandTable(session: Session): CommandTable {
+  const table: CommandTable = {};
+  for (const w of registry.list<Workflow>('workflow')) {
+    if (w.name in STATIC_COMMANDS) {
+      throw new LthError('DUPLICATE_NAME', `Workflow '${w.name}' (from ${w.plugin}) has the name of a built-in lth command; rename the workflow.`);
+    }
+    table[w.name] = workflowCommand(w.name, w.description, session);
+  }
+  table.plugins = pluginsCommand(STATIC_COMMANDS.plugins, session);
+  table.models = listingCommand(STATIC_COMMANDS.models, renderModels);
+  table.datasets = listingCommand(STATIC_COMMANDS.datasets, renderDatasets);
+  return table;
+}
+
+/** The command menu: workflows in registration order, then the listing commands. */
+export function menuEntries(): MenuEntry[] {
+  return [
+    ...registry.list<Workflow>('workflow').map((w) => ({ usage: `${w.name} [...]`, description: w.description })),
+    ...Object.values(STATIC_COMMANDS),
+  ];
+}

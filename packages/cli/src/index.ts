@@ -1,0 +1,14 @@
+export { BUILTIN_PLUGINS, installedBuiltins, isResolvable } from './builtins';
+export { openSession, type Session, type SessionOptions } from './session';
+export { scanArgv, selectorsOf, lastValue, hasFlag, type ScannedArgv, type FlagOccurrence } from './argv';
+export { flagSpecs, flagName, groupTitle, groupDescription, type FlagSpec } from './flag-specs';
+export { CommandArgs } from './command-args';
+export { planInvocation, parseInvocation, type InvocationPlan, type ParsedInvocation, type PositionalSpec } from './invocation';
+export { renderWorkflowHelp, renderMenu, helpPrefix, flagLabel, bannerTop, TITLE, RULE_WIDTH, type MenuEntry } from './help-text';
+export { renderPlugins, renderModels, renderDatasets, wildcard } from './listings';
+export { ConsoleOutput, type OutputStream } from './output';
+export { reportError, type ErrorWriter } from './report-error';
+export { runWorkflow } from './run-workflow';
+export { closest } from './suggest';
+export { commandTable, menuEntries, workflowCommand, STATIC_COMMANDS, type CommandTable, type StaticCommandInfo } from './command-classes';
+export { main } from './main';

@@ -1,0 +1,33 @@
+import { loadConfig, loadPlugins, type LoadedPlugin, type ResolvedConfig } from '@lth/kernel';
+import { BUILTIN_PLUGINS, installedBuiltins } from './builtins';
+
+/**
+ * What one `lth` process runs with: the configuration found from the working directory and
+ * the plugins it loaded (built-ins first, then the configured ones), whose contributions are
+ * in the kernel's registry.
+ */
+export interface Session {
+  readonly cwd: string;
+  readonly config: ResolvedConfig;
+  readonly plugins: readonly LoadedPlugin[];
+  /** Specs of the plugins that were loaded as built-ins. */
+  readonly builtins: ReadonlySet<string>;
+}
+
+/** Options of `openSession`, for tests and embedders. */
+export interface SessionOptions {
+  /** Built-in plugin names (default `BUILTIN_PLUGINS`). */
+  readonly builtins?: readonly string[];
+}
+
+/**
+ * Loads the configuration (searched upward from `cwd`) and the plugins. Every failure is one
+ * `LthError` naming the file or plugin at fault.
+ */
+export function openSession(cwd: string = process.cwd(), options: SessionOptions = {}): Session {
+  const config = loadConfig(cwd);
+  const builtins = config.config.builtins === false ? [] : installedBuiltins(config.dir, options.builtins ?? BUILTIN_PLUGINS);
+  const extra = (config.config.plugins ?? []).filter((p) => !builtins.includes(p));
+  const plugins = loadPlugins([...builtins, ...extra], config.dir);
+  return { cwd, config, plugins, builtins: new Set(builtins) };
+}
