@@ -87,7 +87,8 @@ export interface TrainOutcome {
  * checkpoints) and, at every step, first runs all callbacks, then returns if the step is the
  * end step, else takes one optimizer step at the scheduled learning rate. Training from 0 to
  * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
- * (`trainable === false`) are neither updated nor decayed.
+ * (`trainable === false`) are neither updated nor decayed. Every process reaches the final
+ * barrier, also when stopping at the end step (OpenLTH returned before it, quirk 16).
  */
 export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const { model, loader, training, outputLocation } = o;
@@ -101,9 +102,9 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     const params: OptimizerParam[] = model.state
       .filter((e) => e.role !== 'buffer' && e.variable.trainable)
       .map((e) => ({ name: e.name, variable: e.variable, layout: e.layout, mask: masks.get(e.name) ?? null }));
-    optimizer = createOptimizer(training, params);
+    const opt = (optimizer = createOptimizer(training, params));
     const ckpt = readCheckpoint(outputLocation, ipe);
-    if (ckpt) restoreCheckpoint(ckpt, model, optimizer);
+    if (ckpt) restoreCheckpoint(ckpt, model, opt);
     if (o.platform?.isPrimary ?? true) ensureDir(outputLocation);
     applyMasks(model, masks);
 
@@ -116,18 +117,18 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     const trainable = params.map((p) => p.variable);
     let stepsTaken = 0;
-    for (let ep = start.ep; ep <= end.ep; ep++) {
+    epochs: for (let ep = start.ep; ep <= end.ep; ep++) {
       const first = ep === start.ep ? start.it : 0;
       let it = first;
       let bar: ReturnType<Output['progress']> | null = null;
       try {
         for await (const batch of loader.epoch(dataOrderSeed + ep, first)) {
           const step = Step.fromEpoch(ep, it, ipe);
-          const ctx: TrainingContext = { outputLocation, step, model, optimizer: optimizer!, logger, dataOrderSeed };
+          const ctx: TrainingContext = { outputLocation, step, model, optimizer: opt, logger, dataOrderSeed };
           for (const cb of o.callbacks ?? []) await cb(ctx);
-          if (step.equals(end)) return outcome(stepsTaken);
+          if (step.equals(end)) break epochs;
           if (!bar && o.out) bar = o.out.progress(ipe, `ep ${ep}`);
-          const loss = trainStep(model, trainable, optimizer!, batch, schedule.lr(step.iteration), !!(bar && o.out?.isTTY && !o.out.quiet));
+          const loss = trainStep(model, trainable, opt, batch, schedule.lr(step.iteration), !!(bar && o.out?.isTTY && !o.out.quiet));
           stepsTaken++;
           it++;
           bar?.update(it, loss === null ? undefined : `loss ${loss.toFixed(3)}`);

@@ -62,6 +62,16 @@ describe('train', () => {
     expect(seen).to.deep.equal([]);
   });
 
+  it('reaches the barrier also when stopping at the end step; only the primary process writes files', async () => {
+    const { model, loader, testLoader } = make();
+    let barriers = 0;
+    const platform = { isPrimary: false, barrier: async () => void barriers++ };
+    const callbacks = standardCallbacks({ testLoader, endStep: Step.fromStr('1ep', IPE), platform });
+    await train({ training: trainingHparams({ training_steps: '1ep' }), model, loader, outputLocation: dir, callbacks, platform });
+    expect(barriers).to.equal(1);
+    expect(fs.readdirSync(dir)).to.deep.equal([]);
+  });
+
   it('shuffles epoch ep with seed data_order_seed + ep, and draws and reports a base seed when unset', async () => {
     const { model } = make();
     const seeds: Array<number | string | null> = [];
