@@ -1,21 +1,9 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLthError } from '@lth/kernel';
 import { readBinaryBatch, readPythonBatch } from '../src/cifar10-batch';
-import { FIXTURES, TEST_EXAMPLES, TRAIN_EXAMPLES, binaryBatch, expectedImages, label, removeTempDirs, tempDir } from './helpers';
+import { FIXTURES, TEST_EXAMPLES, TRAIN_EXAMPLES, binaryBatch, expectedImages, expectLthError, label, removeTempDirs, tempDir } from './helpers';
 
-function expectLthError(fn: () => unknown, code: string, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as { code: string }).code).to.equal(code);
-    expect((e as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail('no error thrown');
-}
 
 describe('CIFAR-10 batch files', () => {
   const py = (f: string) => path.join(FIXTURES, 'cifar-10-batches-py', f);
@@ -43,39 +31,39 @@ describe('CIFAR-10 batch files', () => {
     expect(Buffer.from(bin.images).equals(Buffer.from(pyb.images))).to.equal(true);
   });
 
-  it('names the file when a binary batch is empty, truncated or has a bad label', () => {
+  it('names the file when a binary batch is empty, truncated or has a bad label', async () => {
     const dir = tempDir();
     const empty = path.join(dir, 'empty.bin');
     fs.writeFileSync(empty, '');
-    expectLthError(() => readBinaryBatch(empty), 'CORRUPT_DATASET', /empty\.bin .*empty/);
+    await expectLthError(() => readBinaryBatch(empty), 'CORRUPT_DATASET', /empty\.bin .*empty/);
     const short = path.join(dir, 'short.bin');
     fs.writeFileSync(short, binaryBatch([1, 2]).subarray(0, 3073 + 100));
-    expectLthError(() => readBinaryBatch(short), 'CORRUPT_DATASET', /short\.bin .*3173 bytes are not a whole number of 3073-byte records/);
+    await expectLthError(() => readBinaryBatch(short), 'CORRUPT_DATASET', /short\.bin .*3173 bytes are not a whole number of 3073-byte records/);
     const bad = path.join(dir, 'bad.bin');
     const buf = binaryBatch([1, 2]);
     buf[3073] = 10;
     fs.writeFileSync(bad, buf);
-    expectLthError(() => readBinaryBatch(bad), 'CORRUPT_DATASET', /bad\.bin .*label 10 of example 1/);
-    expectLthError(() => readBinaryBatch(path.join(dir, 'none.bin')), 'DATASET_MISSING', /none\.bin is missing/);
+    await expectLthError(() => readBinaryBatch(bad), 'CORRUPT_DATASET', /bad\.bin .*label 10 of example 1/);
+    await expectLthError(() => readBinaryBatch(path.join(dir, 'none.bin')), 'DATASET_MISSING', /none\.bin is missing/);
   });
 
-  it('names the file when a pickle is empty, truncated, not a dict or lacks data', () => {
+  it('names the file when a pickle is empty, truncated, not a dict or lacks data', async () => {
     const dir = tempDir();
     const whole = fs.readFileSync(py('data_batch_4'));
     const cut = path.join(dir, 'data_batch_cut');
     fs.writeFileSync(cut, whole.subarray(0, whole.length - 200));
-    expectLthError(() => readPythonBatch(cut), 'CORRUPT_DATASET', /data_batch_cut .*unreadable pickle \(truncated/);
+    await expectLthError(() => readPythonBatch(cut), 'CORRUPT_DATASET', /data_batch_cut .*unreadable pickle \(truncated/);
     const empty = path.join(dir, 'data_batch_empty');
     fs.writeFileSync(empty, '');
-    expectLthError(() => readPythonBatch(empty), 'CORRUPT_DATASET', /data_batch_empty .*empty/);
+    await expectLthError(() => readPythonBatch(empty), 'CORRUPT_DATASET', /data_batch_empty .*empty/);
     const list = path.join(dir, 'data_batch_list');
     fs.writeFileSync(list, Buffer.from([0x80, 2, 0x5d, 0x2e]));
-    expectLthError(() => readPythonBatch(list), 'CORRUPT_DATASET', /data_batch_list .*does not hold a dict/);
+    await expectLthError(() => readPythonBatch(list), 'CORRUPT_DATASET', /data_batch_list .*does not hold a dict/);
     const nodata = path.join(dir, 'data_batch_nodata');
     fs.writeFileSync(nodata, Buffer.from([0x80, 2, 0x7d, 0x2e]));
-    expectLthError(() => readPythonBatch(nodata), 'CORRUPT_DATASET', /data_batch_nodata .*no 'data'/);
+    await expectLthError(() => readPythonBatch(nodata), 'CORRUPT_DATASET', /data_batch_nodata .*no 'data'/);
     const garbage = path.join(dir, 'data_batch_garbage');
     fs.writeFileSync(garbage, binaryBatch([1]));
-    expectLthError(() => readPythonBatch(garbage), 'CORRUPT_DATASET', /data_batch_garbage .*unsupported opcode 0x00 at offset 0/);
+    await expectLthError(() => readPythonBatch(garbage), 'CORRUPT_DATASET', /data_batch_garbage .*unsupported opcode 0x00 at offset 0/);
   });
 });

@@ -5,21 +5,10 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { DataLoader, DatasetHparams, Rng, isLthError, loadSplit, registry, type ImageSource } from '@lth/kernel';
+import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource } from '@lth/kernel';
 import { CIFAR10_MEAN, CIFAR10_STD, Cifar10Dataset, cifar10Download, plugin } from '../src/index';
-import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, copyPythonFolder, expectedImages, label, removeTempDirs, tempDir, writeBinaryFolder } from './helpers';
+import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, expectLthError, copyPythonFolder, expectedImages, label, removeTempDirs, tempDir, writeBinaryFolder } from './helpers';
 
-async function expectLthError(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as { code: string }).code).to.equal(code);
-    expect((e as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail('no error thrown');
-}
 
 async function allImages(source: ImageSource, augment: Rng | null = null): Promise<Float32Array> {
   const out = new Float32Array(source.size * 3072);
@@ -137,7 +126,7 @@ describe('cifar10 dataset', () => {
     await makeArchive(path.join(dir, 'cifar-10-python.tar.gz'), copyPythonFolder, 'cifar-10-batches-py');
     const whole = fs.readFileSync(path.join(dir, 'cifar-10-python.tar.gz'));
     fs.writeFileSync(path.join(dir, 'cifar-10-python.tar.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
-    await expectLthError(ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /cifar-10-python\.tar\.gz is not a valid \.tar\.gz archive/);
+    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /cifar-10-python\.tar\.gz is not a valid \.tar\.gz archive/);
     expect(fs.readdirSync(dir)).to.deep.equal(['cifar-10-python.tar.gz']);
   });
 
@@ -146,7 +135,7 @@ describe('cifar10 dataset', () => {
     const dir = path.join(root, 'cifar10');
     copyPythonFolder(dir);
     fs.rmSync(path.join(dir, 'cifar-10-batches-py', 'data_batch_3'));
-    await expectLthError(ds.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /data_batch_3 is missing/);
+    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /data_batch_3 is missing/);
     expect((await ds.load('cifar10', 'test', context(root), false)).size).to.equal(4);
   });
 
@@ -156,7 +145,7 @@ describe('cifar10 dataset', () => {
     writeBinaryFolder(dir);
     const f = path.join(dir, 'cifar-10-batches-bin', 'data_batch_2.bin');
     fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 5000));
-    await expectLthError(ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /data_batch_2\.bin is not a valid CIFAR-10 batch/);
+    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /data_batch_2\.bin is not a valid CIFAR-10 batch/);
   });
 
   describe('download', () => {
@@ -206,10 +195,10 @@ describe('cifar10 dataset', () => {
       const local = new Cifar10Dataset();
       local.download = { url: `${base}/mirror/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
       const root = tempDir();
-      await expectLthError(local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /CIFAR-10 is not in .*cifar10 and downloading it failed \(.*md5.*\)\. Put there either cifar-10-batches-py\/ \(data_batch_1 \.\.\. data_batch_5, test_batch/);
+      await expectLthError(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /CIFAR-10 is not in .*cifar10 and downloading it failed \(.*md5.*\)\. Put there either cifar-10-batches-py\/ \(data_batch_1 \.\.\. data_batch_5, test_batch/);
       expect(fs.readdirSync(path.join(root, 'cifar10'))).to.deep.equal([]);
       local.download = { url: `${base}/elsewhere/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
-      await expectLthError(local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /HTTP 404.*cifar-10-binary\.tar\.gz/);
+      await expectLthError(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /HTTP 404.*cifar-10-binary\.tar\.gz/);
     });
   });
 });

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { DatasetContext } from '@lth/kernel';
+import { expect } from 'chai';
+import { isLthError, type DatasetContext, type LthError } from '@lth/kernel';
 
 /** The pixel formula of the fixtures (see fixtures/make-fixtures.py). */
 export const pixel = (n: number, c: number, y: number, x: number): number => (n * 37 + c * 101 + y * 7 + x * 3) % 256;
@@ -60,4 +61,17 @@ export function removeTempDirs(): void {
 
 export function context(datasetRoot: string, lines: string[] = []): DatasetContext {
   return { datasetRoot, imagenetRoot: null, numWorkers: 0, log: (l) => lines.push(l) };
+}
+
+/** Runs `fn` (sync or async) and checks that it fails with an `LthError` of `code` whose message matches `pattern`. */
+export async function expectLthError(fn: () => unknown, code: string, pattern: RegExp): Promise<void> {
+  let error: unknown = null;
+  try {
+    await fn();
+  } catch (e) {
+    error = e;
+  }
+  expect(isLthError(error), `expected LthError ${code}, got ${String(error)}`).to.equal(true);
+  expect((error as LthError).code).to.equal(code);
+  expect((error as Error).message).to.match(pattern);
 }

@@ -28,7 +28,7 @@ interface RgbImage {
 async function readRgb(file: string): Promise<RgbImage> {
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(file, { failOn: 'truncated' }).toColourspace('srgb').removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    decoded = await sharp(file, { failOn: 'truncated' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
     throw new CorruptImageError(file, (e as Error).message.split('\n')[0]);
   }

@@ -1,26 +1,14 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLthError } from '@lth/kernel';
 import { examplePath, listClasses, listImageFolder } from '../src/image-folder';
-import { removeTempDirs, tempDir } from './helpers';
+import { expectLthError, removeTempDirs, tempDir } from './helpers';
 
 function touch(file: string): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, 'x');
 }
 
-function expectLthError(fn: () => unknown, code: string, pattern: RegExp): void {
-  try {
-    fn();
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as { code: string }).code).to.equal(code);
-    expect((e as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail('no error thrown');
-}
 
 describe('ImageNet folder listing', () => {
   after(removeTempDirs);
@@ -36,7 +24,7 @@ describe('ImageNet folder listing', () => {
     expect(examplePath(l, 3)).to.equal(path.join(dir, 'n2', 'a.jpeg'));
   });
 
-  it('labels a validation split by the training classes, even when it lacks some', () => {
+  it('labels a validation split by the training classes, even when it lacks some', async () => {
     const dir = tempDir();
     for (const f of ['train/a/1.JPEG', 'train/b/1.JPEG', 'train/c/1.JPEG', 'val/c/2.JPEG', 'val/a/3.JPEG']) touch(path.join(dir, f));
     const l = listImageFolder(path.join(dir, 'val'), listClasses(path.join(dir, 'train')));
@@ -44,18 +32,18 @@ describe('ImageNet folder listing', () => {
     expect(l.names).to.deep.equal(['3.JPEG', '2.JPEG']);
     expect([...l.labels]).to.deep.equal([0, 2]);
     touch(path.join(dir, 'val/d/4.JPEG'));
-    expectLthError(() => listImageFolder(path.join(dir, 'val'), ['a', 'b', 'c']), 'DATASET_MISSING', /class folders the training split lacks: d/);
+    await expectLthError(() => listImageFolder(path.join(dir, 'val'), ['a', 'b', 'c']), 'DATASET_MISSING', /class folders the training split lacks: d/);
   });
 
-  it('gives one clear error for a missing split, a flat folder, no classes or empty class folders', () => {
+  it('gives one clear error for a missing split, a flat folder, no classes or empty class folders', async () => {
     const dir = tempDir();
-    expectLthError(() => listImageFolder(path.join(dir, 'train')), 'DATASET_MISSING', /train does not exist\. ImageNet must be laid out as .*<imagenetRoot>\/train\/<class>\/\*\.JPEG/);
+    await expectLthError(() => listImageFolder(path.join(dir, 'train')), 'DATASET_MISSING', /train does not exist\. ImageNet must be laid out as .*<imagenetRoot>\/train\/<class>\/\*\.JPEG/);
     touch(path.join(dir, 'val/ILSVRC2012_val_00000001.JPEG'));
-    expectLthError(() => listImageFolder(path.join(dir, 'val')), 'DATASET_MISSING', /holds 1 image files but no class folders/);
+    await expectLthError(() => listImageFolder(path.join(dir, 'val')), 'DATASET_MISSING', /holds 1 image files but no class folders/);
     fs.mkdirSync(path.join(dir, 'empty'));
-    expectLthError(() => listImageFolder(path.join(dir, 'empty')), 'DATASET_MISSING', /has no class folders/);
+    await expectLthError(() => listImageFolder(path.join(dir, 'empty')), 'DATASET_MISSING', /has no class folders/);
     for (const f of ['t/a/1.JPEG', 't/b/notes.txt']) touch(path.join(dir, f));
     fs.mkdirSync(path.join(dir, 't/c'));
-    expectLthError(() => listImageFolder(path.join(dir, 't')), 'DATASET_MISSING', /2 class folders under .*t hold no \.JPEG\/\.jpg files: b, c/);
+    await expectLthError(() => listImageFolder(path.join(dir, 't')), 'DATASET_MISSING', /2 class folders under .*t hold no \.JPEG\/\.jpg files: b, c/);
   });
 });

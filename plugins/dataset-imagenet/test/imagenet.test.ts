@@ -2,26 +2,15 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DataLoader, DatasetHparams, Rng, isLthError, loadSplit, registry, type ImageSource } from '@lth/kernel';
+import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource } from '@lth/kernel';
 import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
 import { DecodePool } from '../src/decode-pool';
 import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy, plugin } from '../src/index';
-import { context, corruptJpeg, removeTempDirs, tempDir, writeImagenetTree, writeJpeg } from './helpers';
+import { context, corruptJpeg, expectLthError, removeTempDirs, tempDir, writeImagenetTree, writeJpeg } from './helpers';
 
 const LEN = 224 * 224 * 3;
 
-async function expectLthError(p: Promise<unknown>, code: string, pattern: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as { code: string }).code).to.equal(code);
-    expect((e as Error).message).to.match(pattern);
-    return;
-  }
-  expect.fail('no error thrown');
-}
 
 async function fillAll(source: ImageSource, rng: Rng | null, indices?: number[]): Promise<Float32Array> {
   const idx = Int32Array.from(indices ?? Array.from({ length: source.size }, (_, i) => i));
@@ -50,8 +39,8 @@ describe('imagenet dataset', function () {
   });
 
   it('needs platform.imagenetRoot', async () => {
-    await expectLthError(ds.load('imagenet', 'train', context(null), true), 'IMAGENET_ROOT_UNSET', /set platform\.imagenetRoot in lth\.config\.ts/);
-    await expectLthError(ds.load('imagenet', 'train', context(path.join(root, 'nowhere')), true), 'DATASET_MISSING', /nowhere.train does not exist/);
+    await expectLthError(() => ds.load('imagenet', 'train', context(null), true), 'IMAGENET_ROOT_UNSET', /set platform\.imagenetRoot in lth\.config\.ts/);
+    await expectLthError(() => ds.load('imagenet', 'train', context(path.join(root, 'nowhere')), true), 'DATASET_MISSING', /nowhere.train does not exist/);
   });
 
   it('lists train and val deterministically, val labelled by the training classes', async () => {
@@ -173,7 +162,7 @@ describe('imagenet dataset', function () {
       for (const numWorkers of [0, 2]) {
         const src = await ds.load('imagenet', 'train', context(broken, { numWorkers }), true);
         try {
-          await expectLthError(fillAll(src, new Rng('augment', 0, 0), [0, 1, 4]), 'CORRUPT_IMAGE', /Cannot decode .*n01_bird.a_3\.jpg \(.*\)\. .*platform\.onCorruptImage: 'skip'/);
+          await expectLthError(() => fillAll(src, new Rng('augment', 0, 0), [0, 1, 4]), 'CORRUPT_IMAGE', /Cannot decode .*n01_bird.a_3\.jpg \(.*\)\. .*platform\.onCorruptImage: 'skip'/);
         } finally {
           await src.close?.();
         }
@@ -206,14 +195,20 @@ describe('imagenet dataset', function () {
       expect(() => corruptImagePolicy(context(null), { LTH_ON_CORRUPT_IMAGE: 'ignore' })).to.throw(/must be 'fail' or 'skip'/);
     });
 
-    it('a pool reports a file that is not an image as corrupt', async () => {
+    it('a pool reports a file that is not an image, or a truncated JPEG, as corrupt', async () => {
       const file = path.join(broken, 'not-an-image.JPEG');
       fs.writeFileSync(file, 'hello');
+      const truncated = path.join(broken, 'truncated.JPEG');
+      const whole = fs.readFileSync(path.join(broken, 'train', 'n02_cat', 'y.JPEG'));
+      fs.writeFileSync(truncated, whole.subarray(0, whole.length >> 1));
       const pool = new DecodePool(1);
       try {
-        let err: unknown = null;
-        await pool.decode(file, null).catch((e) => (err = e));
-        expect(err).to.be.instanceOf(CorruptImageError);
+        for (const f of [file, truncated]) {
+          let err: unknown = null;
+          await pool.decode(f, null).catch((e) => (err = e));
+          expect(err, f).to.be.instanceOf(CorruptImageError);
+          expect((err as CorruptImageError).file).to.equal(f);
+        }
         expect(await pool.decode(path.join(broken, 'train', 'n03_dog', 'd1.JPEG'), 1)).to.have.length(LEN);
       } finally {
         await pool.close();
