@@ -141,6 +141,12 @@ export interface ModelBuildOptions {
  */
 export interface ModelFamily {
   isValidModelName(name: string): boolean;
+  /**
+   * Optional: for a name this family does not accept but that is clearly meant for it
+   * (`cifar_resnet_21`), one sentence saying what is wrong and what would be valid; null for
+   * names that are not this family's at all. The `UNKNOWN_MODEL` error quotes it.
+   */
+  whyInvalid?(name: string): string | null;
   defaultHparams(name: string): DefaultHparams;
   create(name: string, options: ModelBuildOptions): Model;
 }

@@ -120,7 +120,8 @@ export class Registry {
     const fams = this.list<ModelFamily>('model');
     const hit = fams.find((f) => f.instance.isValidModelName(name));
     if (!hit) {
-      throw new LthError('UNKNOWN_MODEL', `Unknown model '${name}'. Known model families: ${fams.map((f) => String(f.meta.pattern ?? f.name)).join(', ') || '(none loaded)'}.`);
+      const why = fams.map((f) => f.instance.whyInvalid?.(name)).find((w) => typeof w === 'string' && w.length > 0);
+      throw new LthError('UNKNOWN_MODEL', `Unknown model '${name}'${why ? `: ${why}` : ''}. Known model families: ${fams.map((f) => String(f.meta.pattern ?? f.name)).join(', ') || '(none loaded)'}.`);
     }
     return hit;
   }

@@ -41,11 +41,11 @@ export class BatchNorm2d extends Module implements Forward {
     super();
     this.eps = options.eps ?? 1e-5;
     this.momentum = options.momentum ?? 0.1;
-    this.weight = this.addParameter('weight', tf.variable(tf.ones([numFeatures]) as tf.Tensor1D), 'bn.weight');
-    this.bias = this.addParameter('bias', tf.variable(tf.zeros([numFeatures]) as tf.Tensor1D), 'bn.bias');
-    this.runningMean = this.addBuffer('running_mean', tf.variable(tf.zeros([numFeatures]) as tf.Tensor1D, false));
-    this.runningVar = this.addBuffer('running_var', tf.variable(tf.ones([numFeatures]) as tf.Tensor1D, false));
-    this.numBatchesTracked = this.addBuffer('num_batches_tracked', tf.variable(tf.scalar(0, 'int32'), false), 'int64');
+    this.weight = this.addParameter('weight', tf.tidy(() => tf.variable(tf.ones([numFeatures]) as tf.Tensor1D)), 'bn.weight');
+    this.bias = this.addParameter('bias', tf.tidy(() => tf.variable(tf.zeros([numFeatures]) as tf.Tensor1D)), 'bn.bias');
+    this.runningMean = this.addBuffer('running_mean', tf.tidy(() => tf.variable(tf.zeros([numFeatures]) as tf.Tensor1D, false)));
+    this.runningVar = this.addBuffer('running_var', tf.tidy(() => tf.variable(tf.ones([numFeatures]) as tf.Tensor1D, false)));
+    this.numBatchesTracked = this.addBuffer('num_batches_tracked', tf.tidy(() => tf.variable(tf.scalar(0, 'int32'), false)), 'int64');
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {

@@ -46,8 +46,8 @@ export class Conv2d extends Module implements Forward {
     const bound = 1 / Math.sqrt(fanIn);
     const shape: [number, number, number, number] = [kh, kw, inChannels, outChannels];
     const torchValues = pytorchDefaultUniform(outChannels * fanIn, bound, rng);
-    this.weight = this.addParameter('weight', tf.variable(tf.tensor4d(fromTorchLayout(torchValues, shape, 'conv2d'), shape)), 'conv.weight', 'conv2d', fanIn);
-    this.bias = options.bias === false ? null : this.addParameter('bias', tf.variable(tf.tensor1d(pytorchDefaultUniform(outChannels, bound, rng))), 'bias', 'same', fanIn);
+    this.weight = this.addParameter('weight', tf.tidy(() => tf.variable(tf.tensor4d(fromTorchLayout(torchValues, shape, 'conv2d'), shape))), 'conv.weight', 'conv2d', fanIn);
+    this.bias = options.bias === false ? null : this.addParameter('bias', tf.tidy(() => tf.variable(tf.tensor1d(pytorchDefaultUniform(outChannels, bound, rng)))), 'bias', 'same', fanIn);
   }
 
   forward(x: tf.Tensor4D): tf.Tensor4D {

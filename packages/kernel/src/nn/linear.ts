@@ -22,8 +22,8 @@ export class Linear extends Module implements Forward {
   ) {
     super();
     const bound = 1 / Math.sqrt(inFeatures);
-    this.weight = this.addParameter('weight', tf.variable(tf.tensor2d(pytorchDefaultUniform(outFeatures * inFeatures, bound, rng), [outFeatures, inFeatures])), 'linear.weight', 'same', inFeatures);
-    this.bias = options.bias === false ? null : this.addParameter('bias', tf.variable(tf.tensor1d(pytorchDefaultUniform(outFeatures, bound, rng))), 'bias', 'same', inFeatures);
+    this.weight = this.addParameter('weight', tf.tidy(() => tf.variable(tf.tensor2d(pytorchDefaultUniform(outFeatures * inFeatures, bound, rng), [outFeatures, inFeatures]))), 'linear.weight', 'same', inFeatures);
+    this.bias = options.bias === false ? null : this.addParameter('bias', tf.tidy(() => tf.variable(tf.tensor1d(pytorchDefaultUniform(outFeatures, bound, rng)))), 'bias', 'same', inFeatures);
   }
 
   forward(x: tf.Tensor2D): tf.Tensor2D {
