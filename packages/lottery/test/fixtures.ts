@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   dataset,
+  ensureGradients,
   InMemoryImageSource,
   Rng,
   type DatasetFamily,
@@ -58,7 +59,7 @@ export function testPlatform(root: string): Platform {
     numWorkers: 0,
     backend: 'cpu',
     async setup() {
-      await tf.setBackend('cpu');
+      await useCpuBackend();
     },
     isDistributed: false,
     rank: 0,
@@ -108,4 +109,11 @@ export function listFiles(dir: string): string[] {
   };
   walk(dir);
   return out.sort();
+}
+
+/** Selects tfjs' CPU backend and registers gradients (call from a `before` hook). */
+export async function useCpuBackend(): Promise<void> {
+  await tf.setBackend('cpu');
+  await tf.ready();
+  await ensureGradients();
 }
