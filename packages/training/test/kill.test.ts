@@ -17,19 +17,29 @@ interface ChildRun {
   stdout: string;
 }
 
-/** Runs the fixture in a child process; with `killAfterMs`, SIGKILLs it that long after its loop starts. */
-function runChild(dir: string, killAfterMs: number | null): Promise<ChildRun> {
+/**
+ * Runs the fixture in a child process. With `kill`, once the child reports where its loop
+ * starts, `kill(start)` picks an iteration and a delay: the child is SIGKILLed that long after
+ * it reports reaching that iteration, a random moment within a step (evaluating, saving, training).
+ */
+function runChild(dir: string, kill: ((start: number) => { at: number; delayMs: number }) | null): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CHILD, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     const run: ChildRun = { startedAt: null, signal: null, code: null, stdout: '' };
     let stderr = '';
+    let killing = false;
+    let target: { at: number; delayMs: number } | null = null;
     child.stderr.on('data', (d) => (stderr += d));
     child.stdout.on('data', (d) => {
       run.stdout += d;
       const m = /^training (\d+)$/m.exec(run.stdout);
       if (m && run.startedAt === null) {
         run.startedAt = Number(m[1]);
-        if (killAfterMs !== null) setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+        if (kill) target = kill(run.startedAt);
+      }
+      if (target && !killing && new RegExp(`^step ${target.at}$`, 'm').test(run.stdout)) {
+        killing = true;
+        setTimeout(() => child.kill('SIGKILL'), target.delayMs);
       }
     });
     child.on('error', reject);
@@ -50,20 +60,31 @@ describe('training survives SIGKILL', function () {
 
   it('killed at random moments and restarted, ends with the logger and weights of an uninterrupted run', async () => {
     const reference = path.join(root, 'reference');
-    const t0 = performance.now();
-    await runKillFixture(reference);
-    const duration = performance.now() - t0;
+    const { endStep } = await runKillFixture(reference);
+    const ipe = endStep.iterationsPerEpoch;
 
     const dir = path.join(root, 'killed');
     const rng = new Rng('kill-test');
     const runs: ChildRun[] = [];
-    for (let k = 0; k < 3; k++) runs.push(await runChild(dir, duration * (0.15 + 0.6 * rng.uniform())));
+    const targets: number[] = [];
+    for (let k = 0; k < 3; k++) {
+      const run = await runChild(dir, (start) => {
+        const at = start + 2 + rng.int(Math.max(1, Math.floor((endStep.iteration - start) / 2)));
+        targets.push(at);
+        return { at, delayMs: rng.int(25) };
+      });
+      expect(run.signal, `run ${k} was killed`).to.equal('SIGKILL');
+      runs.push(run);
+    }
     const last = await runChild(dir, null);
     expect(last.stdout).to.match(/done/);
-
-    expect(runs[0].signal, 'the first run was killed').to.equal('SIGKILL');
-    const restarts = [...runs.slice(1), last];
-    expect(restarts.some((r) => (r.startedAt ?? 0) > 0), `some restart resumed: ${restarts.map((r) => r.startedAt)}`).to.equal(true);
+    const starts = [...runs, last].map((r) => r.startedAt!);
+    expect(starts[0]).to.equal(0);
+    starts.forEach((s, i) => {
+      expect(s % ipe, `run ${i} starts at an epoch boundary`).to.equal(0);
+      if (i > 0) expect(s, `run ${i} resumes at or after the checkpoint before the previous kill (${targets[i - 1]})`).to.be.at.least(Math.floor((targets[i - 1] - 1) / ipe) * ipe);
+    });
+    expect(starts.some((s) => s > 0), `some run resumed mid-training: ${starts}`).to.equal(true);
     for (const f of [LOGGER_FILE, 'model_ep6_it0.safetensors', 'model_ep0_it0.safetensors', 'checkpoint.safetensors']) {
       expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(reference, f))), f).to.equal(true);
     }

@@ -17,6 +17,7 @@ import {
   type ModelFamily,
   type Platform,
 } from '@lth/kernel';
+import '@lth/plugin-model-lenet';
 import { MetricLogger, TrainWorkflow, TrainingDesc, summarizeLogger } from '../src';
 import { RecordingOutput, TinyNet, cleanup, tinySource, tmpDir, useCpuBackend } from './helpers';
 
@@ -69,10 +70,10 @@ function platform(root: string): Platform {
   };
 }
 
-function job(root: string, overrides: { dataset?: object; model?: object; training?: object; args?: object } = {}, out = new RecordingOutput()): Job & { out: RecordingOutput } {
+function job(root: string, overrides: { dataset?: object; model?: object; training?: object; args?: object } = {}, out = new RecordingOutput(), defaults = 'tinywf_6'): Job & { out: RecordingOutput } {
   const wf = new TrainWorkflow();
   const groups: Record<string, Hparams> = {};
-  for (const g of wf.flagGroups({ default_hparams: 'tinywf_6', positionals: [] })) {
+  for (const g of wf.flagGroups({ default_hparams: defaults, positionals: [] })) {
     const cls = g.hparams as unknown as { create(values: Record<string, unknown>): Hparams };
     groups[g.key] = cls.create({ ...g.defaults, ...(overrides as Record<string, object>)[g.key] });
   }
@@ -151,6 +152,25 @@ describe('train workflow', () => {
     const file = path.join(new TrainWorkflow().outputLocations(j)[0], 'model_ep0_it0.safetensors');
     const { loadSafetensors } = await import('@lth/kernel');
     expect(loadSafetensors(file).tensors.get('fc.weight')!.shape).to.deep.equal([4, 6]);
+  });
+
+  it('trains a real model family (mnist_lenet) built by buildModel, with OpenLTH state names in every file', async () => {
+    const j = job(root, { dataset: { dataset_name: DATA, batch_size: 4 }, training: { training_steps: '1ep1it', momentum: 0.9 }, args: { quiet: true } }, new RecordingOutput(), 'mnist_lenet_16_8');
+    expect(j.groups.training.toString()).to.equal("Hparams(lr=0.1, momentum=0.9, optimizer_name='sgd', training_steps='1ep1it')");
+    await new TrainWorkflow().run(j);
+    const dir = new TrainWorkflow().outputLocations(j)[0];
+    const { loadSafetensors } = await import('@lth/kernel');
+    const end = loadSafetensors(path.join(dir, 'model_ep1_it1.safetensors')).tensors;
+    expect([...end.keys()]).to.deep.equal(['fc_layers.0.weight', 'fc_layers.0.bias', 'fc_layers.1.weight', 'fc_layers.1.bias', 'fc.weight', 'fc.bias']);
+    expect(end.get('fc_layers.0.weight')!.shape).to.deep.equal([16, 16]);
+    expect(end.get('fc.weight')!.shape).to.deep.equal([3, 8]);
+    const ckpt = loadSafetensors(path.join(dir, 'checkpoint.safetensors')).tensors;
+    expect(ckpt.has('optimizer.momentum_buffer.fc_layers.1.weight')).to.equal(true);
+    expect(MetricLogger.createFromFile(dir).getData('test_examples')).to.deep.equal([
+      [0, 9],
+      [3, 9],
+      [4, 9],
+    ]);
   });
 
   const bad: Array<[string, Parameters<typeof job>[1], string]> = [
