@@ -42,6 +42,12 @@ describe('lth binary (end to end)', function () {
     expect(r.stderr).to.equal('');
   });
 
+  it('prints its version', async () => {
+    const r = await s.lth(['--version']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/^lth 0\.1\.0 \(@lth\/kernel 0\.1\.0, node v\d+/);
+  });
+
   it('prints the menu and exits 1 for an unknown command, suggesting the closest', async () => {
     const r = await s.lth(['trian']);
     expect(r.code).to.equal(1);

@@ -46,6 +46,7 @@ export function renderPlugins(session: Session): string {
   }
   const kernel = registry.contributionsOf('(kernel)');
   if (kernel.length) lines.push('', `@lth/kernel ${KERNEL_VERSION}  [kernel]`, ...contributionLines(kernel));
+  if (session.missingBuiltins.length) lines.push('', `Built-in plugins not installed: ${session.missingBuiltins.join(', ')}.`);
   return lines.join('\n');
 }
 

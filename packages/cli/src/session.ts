@@ -12,6 +12,8 @@ export interface Session {
   readonly plugins: readonly LoadedPlugin[];
   /** Specs of the plugins that were loaded as built-ins. */
   readonly builtins: ReadonlySet<string>;
+  /** Built-ins that are not installed (or not built), skipped. */
+  readonly missingBuiltins: readonly string[];
 }
 
 /** Options of `openSession`, for tests and embedders. */
@@ -26,8 +28,9 @@ export interface SessionOptions {
  */
 export function openSession(cwd: string = process.cwd(), options: SessionOptions = {}): Session {
   const config = loadConfig(cwd);
-  const builtins = config.config.builtins === false ? [] : installedBuiltins(config.dir, options.builtins ?? BUILTIN_PLUGINS);
+  const wanted = config.config.builtins === false ? [] : (options.builtins ?? BUILTIN_PLUGINS);
+  const builtins = installedBuiltins(config.dir, wanted);
   const extra = (config.config.plugins ?? []).filter((p) => !builtins.includes(p));
   const plugins = loadPlugins([...builtins, ...extra], config.dir);
-  return { cwd, config, plugins, builtins: new Set(builtins) };
+  return { cwd, config, plugins, builtins: new Set(builtins), missingBuiltins: wanted.filter((b) => !builtins.includes(b)) };
 }

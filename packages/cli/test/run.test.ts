@@ -120,6 +120,7 @@ describe('cli session', () => {
     const s = openSession(dir, { builtins: ['@lth/plugin-not-written-yet', '@lth/plugin-platform-local'] });
     expect(s.plugins.map((p) => p.manifest.name)).to.deep.equal(['@lth/plugin-platform-local', 'cli-fake-plugin']);
     expect([...s.builtins]).to.deep.equal(['@lth/plugin-platform-local']);
+    expect(s.missingBuiltins).to.deep.equal(['@lth/plugin-not-written-yet']);
     expect(s.config.file).to.equal(path.join(dir, 'lth.config.js'));
   });
 
