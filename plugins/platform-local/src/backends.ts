@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { BackendChoice } from './hparams';
+import { registerWasmFallbacks } from './wasm-fallback';
 
 /** Options a backend may take when it registers. */
 export interface BackendOptions {
@@ -23,6 +24,7 @@ export interface BackendLoader {
 
 interface NativeBackendModule {
   isAvailable(): boolean;
+  unavailableReason?(): string | undefined;
   register(options?: { threads?: number }): boolean;
 }
 
@@ -63,7 +65,10 @@ export const BACKEND_LOADERS: readonly BackendLoader[] = [
     install: 'install libdnnl-dev and libopenblas-dev, then npm rebuild @lth/tfjs-backend-native',
     register: (options) => {
       const native = load<NativeBackendModule>('@lth/tfjs-backend-native');
-      if (!native.isAvailable()) throw new Error('@lth/tfjs-backend-native has no built native library');
+      if (!native.isAvailable()) {
+        const why = native.unavailableReason?.();
+        throw new Error(`@lth/tfjs-backend-native has no usable native library${why ? ` (${why.split('\n')[0]})` : ''}`);
+      }
       if (!native.register(options.threads === undefined ? {} : { threads: options.threads })) {
         throw new Error('@lth/tfjs-backend-native refused to register');
       }
@@ -76,6 +81,7 @@ export const BACKEND_LOADERS: readonly BackendLoader[] = [
     register: () => {
       const wasm = load<{ setWasmPaths(prefix: string): void }>('@tensorflow/tfjs-backend-wasm');
       wasm.setWasmPaths(path.join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist') + path.sep);
+      registerWasmFallbacks();
     },
   },
   {

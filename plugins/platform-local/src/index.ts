@@ -4,6 +4,7 @@ export { LocalPlatformHparams, BACKEND_CHOICES, type BackendChoice } from './hpa
 export { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
 export { localPlatformSettings, type LocalPlatformSettings } from './settings';
 export { LocalPlatform, LocalPlatformFactory } from './local-platform';
+export { registerWasmFallbacks } from './wasm-fallback';
 
 export const plugin = definePlugin({
   name: '@lth/plugin-platform-local',

@@ -103,3 +103,30 @@ describe('platform-local platform', () => {
     }
   });
 });
+
+describe('platform-local WASM fallback kernels', () => {
+  let previous: string;
+  before(() => {
+    previous = tf.getBackend();
+  });
+  after(async () => {
+    if (previous) await tf.setBackend(previous);
+  });
+
+  it('lets convolutional networks train on WASM: the filter gradient matches the CPU backend', async () => {
+    const x = [...Array(2 * 5 * 5 * 3)].map((_, i) => Math.sin(i));
+    const w = [...Array(3 * 3 * 3 * 4)].map((_, i) => Math.cos(i));
+    const grads = async (backend: 'cpu' | 'wasm') => {
+      await new LocalPlatform({ ...localPlatformSettings(flags(), {}, {}), backend }).setup(() => undefined);
+      await tf.setBackend(backend);
+      const loss = (f: tf.Tensor) => tf.sum(tf.square(tf.conv2d(tf.tensor4d(x, [2, 5, 5, 3]), f as tf.Tensor4D, 1, 'same')));
+      const g = tf.grad(loss)(tf.tensor4d(w, [3, 3, 3, 4]));
+      return Array.from(await g.data());
+    };
+    const onCpu = await grads('cpu');
+    const onWasm = await grads('wasm');
+    expect(tf.getKernelsForBackend('wasm').map((k) => k.kernelName)).to.include('Conv2DBackpropFilter');
+    expect(onWasm).to.have.length(onCpu.length);
+    onWasm.forEach((v, i) => expect(v).to.be.closeTo(onCpu[i], 1e-3 * Math.max(1, Math.abs(onCpu[i]))));
+  });
+});
