@@ -15,6 +15,7 @@ export * from './evaluate';
 export * from './callbacks';
 export * from './checkpoint';
 export * from './summary';
+export * from './stale-files';
 export * from './standard-train';
 export * from './validate';
 export * from './workflow';

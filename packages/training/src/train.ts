@@ -4,6 +4,7 @@ import { Step, ensureDir, ensureGradients, type Mask, type Model, type Output, t
 import { readCheckpoint, restoreCheckpoint } from './checkpoint';
 import { LrSchedule } from './lr-schedule';
 import { MetricLogger } from './metric-logger';
+import { removeStaleTempFiles } from './stale-files';
 import { createOptimizer, validateOptimizerHparams, type Optimizer, type OptimizerParam } from './optimizers';
 
 /** One mini-batch as the training loop consumes it (the kernel's `Batch` fits). */
@@ -85,7 +86,8 @@ export interface TrainOutcome {
  * For every epoch `ep` from the start epoch through the end epoch it shuffles with seed
  * `dataOrderSeed + ep` (`data_order_seed`, or a random base drawn once and kept in
  * checkpoints) and, at every step, first runs all callbacks, then returns if the step is the
- * end step, else takes one optimizer step at the scheduled learning rate. Training from 0 to
+ * end step, else takes one optimizer step at the scheduled learning rate. Temporary files that
+ * killed runs left in the output location are removed. Training from 0 to
  * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
  * (`trainable === false`) are neither updated nor decayed. Every process reaches the final
  * barrier, also when stopping at the end step (OpenLTH returned before it, quirk 16).
@@ -105,7 +107,10 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     const opt = (optimizer = createOptimizer(training, params));
     const ckpt = readCheckpoint(outputLocation, ipe);
     if (ckpt) restoreCheckpoint(ckpt, model, opt);
-    if (o.platform?.isPrimary ?? true) ensureDir(outputLocation);
+    if (o.platform?.isPrimary ?? true) {
+      ensureDir(outputLocation);
+      removeStaleTempFiles(outputLocation);
+    }
     applyMasks(model, masks);
 
     const logger = ckpt ? ckpt.logger : new MetricLogger();

@@ -85,6 +85,7 @@ describe('training survives SIGKILL', function () {
       if (i > 0) expect(s, `run ${i} resumes at or after the checkpoint before the previous kill (${targets[i - 1]})`).to.be.at.least(Math.floor((targets[i - 1] - 1) / ipe) * ipe);
     });
     expect(starts.some((s) => s > 0), `some run resumed mid-training: ${starts}`).to.equal(true);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')), 'temporary files of killed writes are cleaned up').to.deep.equal([]);
     for (const f of [LOGGER_FILE, 'model_ep6_it0.safetensors', 'model_ep0_it0.safetensors', 'checkpoint.safetensors']) {
       expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(path.join(reference, f))), f).to.equal(true);
     }

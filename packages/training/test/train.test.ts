@@ -235,6 +235,16 @@ describe('train', () => {
     expect(snapshot(c.model)).to.deep.equal(snapshot(a.model));
   });
 
+  it('removes temporary files that killed writes left behind, keeping those of live processes', async () => {
+    const { model, loader } = make();
+    fs.mkdirSync(dir, { recursive: true });
+    const dead = `.checkpoint.safetensors.${2 ** 22 + 12345}.0.tmp`;
+    const live = `.logger.${process.ppid}.3.tmp`;
+    for (const f of [dead, live, 'notes.tmp']) fs.writeFileSync(path.join(dir, f), 'x');
+    await train({ training: trainingHparams({ training_steps: '1it' }), model, loader, outputLocation: dir });
+    expect(fs.readdirSync(dir).sort()).to.deep.equal([live, 'notes.tmp'].sort());
+  });
+
   it('keeps a drawn data order seed across a resume', async () => {
     const training = trainingHparams({ data_order_seed: null, training_steps: '2ep' });
     const end = Step.fromStr('2ep', IPE);
