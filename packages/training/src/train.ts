@@ -86,11 +86,11 @@ export interface TrainOutcome {
  * For every epoch `ep` from the start epoch through the end epoch it shuffles with seed
  * `dataOrderSeed + ep` (`data_order_seed`, or a random base drawn once and kept in
  * checkpoints) and, at every step, first runs all callbacks, then returns if the step is the
- * end step, else takes one optimizer step at the scheduled learning rate. Temporary files that
- * killed runs left in the output location are removed. Training from 0 to
+ * end step, else takes one optimizer step at the scheduled learning rate. Training from 0 to
  * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
  * (`trainable === false`) are neither updated nor decayed. Every process reaches the final
  * barrier, also when stopping at the end step (OpenLTH returned before it, quirk 16).
+ * Temporary files that killed runs left in the output location are removed.
  */
 export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const { model, loader, training, outputLocation } = o;
