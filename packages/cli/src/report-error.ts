@@ -15,8 +15,9 @@ function oneLine(message: string): string {
 /**
  * Reports an error the way the CLI does and returns the exit status. An `LthError` (anything a
  * user can cause) is one line, `Error: <message> [CODE]`, with its own exit status and no stack
- * trace. An oclif exit (`this.exit(n)`) is silent. Anything else is unexpected: its message on
- * one line, exit status 1, and with `LTH_DEBUG=1` its stack.
+ * trace; so is an oclif parse error (of the listing commands). An oclif exit (`this.exit(n)`) is
+ * silent. Anything else is unexpected: its message on one line and a hint, exit status 1, and
+ * with `LTH_DEBUG=1` its stack.
  */
 export function reportError(e: unknown, write: ErrorWriter = (l) => process.stderr.write(l + '\n')): number {
   if (isLthError(e)) {
@@ -26,9 +27,13 @@ export function reportError(e: unknown, write: ErrorWriter = (l) => process.stde
   }
   const oclif = (e as { oclif?: { exit?: number } } | null)?.oclif;
   if (oclif && typeof oclif.exit === 'number' && (e as Error).message?.startsWith('EEXIT')) return oclif.exit;
+  if (oclif) {
+    write(`Error: ${(e as Error).message.split('\n')[0].trim()} Run lth <command> --help for its usage.`);
+    return typeof oclif.exit === 'number' && oclif.exit !== 0 ? oclif.exit : 2;
+  }
   const err = e instanceof Error ? e : new Error(String(e));
   write(`Error: ${oneLine(err.message) || err.name}`);
   if (debugging() && err.stack) write(err.stack);
   else write('(unexpected error: run with LTH_DEBUG=1 to see where it happened)');
-  return typeof oclif?.exit === 'number' && oclif.exit !== 0 ? oclif.exit : 1;
+  return 1;
 }

@@ -89,6 +89,11 @@ describe('cli error reporting', () => {
     expect(report(new LthError('UNKNOWN_COMMAND', 'Nope.\nReally.', 1))).to.deep.equal({ code: 1, lines: ['Error: Nope. Really. [UNKNOWN_COMMAND]'] });
   });
 
+  it('prints an oclif parse error as one line', () => {
+    const e = Object.assign(new Error('Unexpected argument: b\nSee more help with --help'), { oclif: { exit: 2 } });
+    expect(report(e)).to.deep.equal({ code: 2, lines: ['Error: Unexpected argument: b Run lth <command> --help for its usage.'] });
+  });
+
   it('prints an unexpected error with a hint, and its stack only with LTH_DEBUG', () => {
     const saved = process.env.LTH_DEBUG;
     try {
