@@ -5,7 +5,7 @@
 namespace tn {
 namespace {
 
-enum BinOp { ADD = 0, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQDIFF, POW };
+enum BinOp { ADD = 0, SUB, MUL, DIV, MAXIMUM, MINIMUM, SQDIFF, POW, RELU_GRAD, SQUARE_GRAD };
 
 template <int OP>
 inline float bin(float x, float y) {
@@ -17,6 +17,8 @@ inline float bin(float x, float y) {
   if constexpr (OP == MINIMUM) return (x != x || y != y) ? NAN : (x < y ? x : y);
   if constexpr (OP == SQDIFF) return (x - y) * (x - y);
   if constexpr (OP == POW) return std::pow(x, y);
+  if constexpr (OP == RELU_GRAD) return y > 0.f ? x : 0.f;
+  if constexpr (OP == SQUARE_GRAD) return x * (2.f * y);
   return 0.f;
 }
 
@@ -126,6 +128,8 @@ void binary(const Napi::CallbackInfo& info) {
     case MINIMUM: return run<MINIMUM>(a, b, o, p);
     case SQDIFF: return run<SQDIFF>(a, b, o, p);
     case POW: return run<POW>(a, b, o, p);
+    case RELU_GRAD: return run<RELU_GRAD>(a, b, o, p);
+    case SQUARE_GRAD: return run<SQUARE_GRAD>(a, b, o, p);
     default: throw Error("unknown binary op " + std::to_string(op));
   }
 }

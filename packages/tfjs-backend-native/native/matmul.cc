@@ -1,10 +1,44 @@
 #include <cblas.h>
+#include <omp.h>
 
 #include "activation.h"
 #include "common.h"
 
 namespace tn {
 namespace {
+
+// One sgemm split across the OpenMP team: OpenBLAS runs single-threaded inside each thread, so
+// OpenBLAS and oneDNN share one pool of threads instead of contending for the cores.
+void gemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, const float* a, const float* b,
+          float beta, float* c) {
+  int lda = static_cast<int>(tA ? M : K), ldb = static_cast<int>(tB ? K : N);
+  int ldc = static_cast<int>(N);
+  auto ta = tA ? CblasTrans : CblasNoTrans, tb = tB ? CblasTrans : CblasNoTrans;
+  int nt = omp_get_max_threads();
+  double flops = static_cast<double>(M) * N * K;
+  if (nt <= 1 || flops < 262144.0) {
+    cblas_sgemm(CblasRowMajor, ta, tb, M, N, K, 1.f, a, lda, b, ldb, beta, c, ldc);
+    return;
+  }
+  bool splitM = M >= N || N < 16 * nt;
+#pragma omp parallel num_threads(nt)
+  {
+    int t = omp_get_thread_num(), n = omp_get_num_threads();
+    if (splitM) {
+      int64_t m0 = M * t / n, m1 = M * (t + 1) / n;
+      if (m1 > m0) {
+        const float* as = tA ? a + m0 : a + m0 * lda;
+        cblas_sgemm(CblasRowMajor, ta, tb, m1 - m0, N, K, 1.f, as, lda, b, ldb, beta, c + m0 * ldc, ldc);
+      }
+    } else {
+      int64_t n0 = (N * t / n) & ~int64_t(15), n1 = t == n - 1 ? N : (N * (t + 1) / n) & ~int64_t(15);
+      if (n1 > n0) {
+        const float* bs = tB ? b + n0 * ldb : b + n0;
+        cblas_sgemm(CblasRowMajor, ta, tb, M, n1 - n0, K, 1.f, a, lda, bs, ldb, beta, c + n0, ldc);
+      }
+    }
+  }
+}
 
 // matmul(a, b, out, batchA, batchB, M, N, K, transA, transB, bias, act, alpha)
 void matmul(const Napi::CallbackInfo& info) {
@@ -41,13 +75,10 @@ void matmul(const Napi::CallbackInfo& info) {
     if (!bias)
       for (int64_t i = 0; i < batch * M * N; ++i) c[i] = 0.f;
   } else {
-    int lda = static_cast<int>(tA ? M : K), ldb = static_cast<int>(tB ? K : N);
     for (int64_t i = 0; i < batch; ++i) {
       const float* ai = a + (batchA == 1 ? 0 : i) * M * K;
       const float* bi = b + (batchB == 1 ? 0 : i) * K * N;
-      cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans,
-                  static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), 1.f, ai, lda, bi,
-                  ldb, beta, c + i * M * N, static_cast<int>(N));
+      gemm(tA, tB, M, N, K, ai, bi, beta, c + i * M * N);
     }
   }
   applyActivation(c, batch * M * N, act, alpha);

@@ -12,7 +12,7 @@ void setThreads(const Napi::CallbackInfo& info) {
   int n = static_cast<int>(num(info, 0, "threads"));
   check(n >= 1 && n <= 1024, "threads must be between 1 and 1024");
   omp_set_num_threads(n);
-  openblas_set_num_threads(n);
+  openblas_set_num_threads(1);
 }
 
 Napi::Value getThreads(const Napi::CallbackInfo& info) {

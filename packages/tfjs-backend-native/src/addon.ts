@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { configureNativeEnv } from './cpu_env';
 
 /**
  * The functions exported by the compiled N-API addon (`native/*.cc`).
@@ -66,6 +67,7 @@ let loadError: string | undefined;
 export function loadAddon(): NativeAddon | null {
   if (cached !== undefined) return cached;
   cached = null;
+  configureNativeEnv();
   for (const file of candidates) {
     if (!fs.existsSync(file)) continue;
     try {

@@ -1,6 +1,7 @@
 import { getGradient } from '@tensorflow/tfjs-core';
 import * as path from 'path';
 import { pathToFileURL } from 'url';
+import { installNativeGradients } from './gradients_native';
 
 const hooks = `
 export async function resolve(specifier, context, next) {
@@ -30,7 +31,10 @@ let loading: Promise<void> | undefined;
  * already registered.
  */
 export function ensureGradients(): Promise<void> {
-  if (getGradient('Relu') != null) return Promise.resolve();
+  if (getGradient('Relu') != null) {
+    installNativeGradients();
+    return Promise.resolve();
+  }
   loading ??= (async () => {
     // eslint-disable-next-line @typescript-eslint/no-var-requires
     const mod = require('module') as { register?: (url: string) => void };
@@ -41,6 +45,7 @@ export function ensureGradients(): Promise<void> {
     const core = path.dirname(require.resolve('@tensorflow/tfjs-core/package.json'));
     const file = pathToFileURL(path.join(core, 'dist', 'register_all_gradients.js')).href;
     await (new Function('u', 'return import(u)') as (u: string) => Promise<unknown>)(file);
+    installNativeGradients();
   })();
   return loading;
 }

@@ -4,7 +4,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import { addon, addonError, loadAddon } from './addon';
 import { NativeBackend } from './backend';
-import { installBatchNormGradient } from './kernels/batchnorm';
+import { installNativeGradients } from './gradients_native';
 import { nativeKernels } from './kernels';
 import { resolveThreads } from './threads';
 
@@ -12,6 +12,7 @@ export { NativeBackend } from './backend';
 export { kernelStats, resetKernelStats } from './kernels/native_kernel';
 export { THREADS_ENV } from './threads';
 export { ensureGradients } from './gradients';
+export { openBlasCoreType } from './cpu_env';
 
 /** Name under which the backend registers with tfjs-core. */
 export const BACKEND_NAME = 'native';
@@ -53,7 +54,7 @@ function registerKernels(): void {
     }
   }
   for (const k of nativeKernels) registerKernel(k);
-  installBatchNormGradient();
+  installNativeGradients();
 }
 
 /**

@@ -2,6 +2,7 @@ import { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchNormKernels } from './batchnorm';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
+import { gradKernels } from './grad_kernels';
 import { matmulKernels } from './matmul';
 import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
@@ -11,5 +12,5 @@ import { transposeKernels } from './transpose';
 /** Every kernel with a native implementation. */
 export const nativeKernels: KernelConfig[] = [
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels, ...convKernels, ...poolKernels,
-  ...batchNormKernels, ...softmaxKernels, ...transposeKernels,
+  ...batchNormKernels, ...softmaxKernels, ...transposeKernels, ...gradKernels,
 ];

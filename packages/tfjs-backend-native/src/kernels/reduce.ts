@@ -6,7 +6,7 @@ const reduceOps: Record<string, { op: number; axisAttr: string }> = {
   Sum: { op: 0, axisAttr: 'axis' },
   Mean: { op: 1, axisAttr: 'axis' },
   Max: { op: 2, axisAttr: 'reductionIndices' },
-  Min: { op: 3, axisAttr: 'reductionIndices' },
+  Min: { op: 3, axisAttr: 'axis' },
   Prod: { op: 4, axisAttr: 'axis' },
 };
 

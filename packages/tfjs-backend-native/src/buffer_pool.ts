@@ -1,0 +1,71 @@
+/** Default cap on the bytes a {@link BufferPool} keeps for reuse. */
+export const DEFAULT_POOL_BYTES = 1 << 30;
+
+const MIN_POOLED_ELEMENTS = 4096;
+
+/**
+ * Recycles Float32Arrays by exact length. Only arrays the pool allocated
+ * itself are recycled, and never one whose memory another tensor may still
+ * see (a view into it, or the same array bound to two tensors).
+ */
+export class BufferPool {
+  private readonly free = new Map<number, Float32Array[]>();
+  private readonly owners = new WeakMap<ArrayBufferLike, Float32Array>();
+  private readonly bound = new WeakSet<ArrayBufferLike>();
+  private readonly shared = new WeakSet<ArrayBufferLike>();
+  private bytes = 0;
+
+  constructor(private readonly capacityBytes = DEFAULT_POOL_BYTES) {}
+
+  /** A Float32Array of `n` elements: recycled (stale contents) or new (zeros). */
+  take(n: number): Float32Array {
+    const list = this.free.get(n);
+    const reused = list?.pop();
+    if (reused !== undefined) {
+      this.bytes -= reused.byteLength;
+      return reused;
+    }
+    const values = new Float32Array(n);
+    this.owners.set(values.buffer, values);
+    return values;
+  }
+
+  /** Records that `values` now backs a tensor. */
+  noteBound(values: unknown): void {
+    if (!ArrayBuffer.isView(values)) return;
+    const buf = values.buffer;
+    const owner = this.owners.get(buf);
+    if (owner === undefined) return;
+    if (owner !== values || this.bound.has(buf)) this.shared.add(buf);
+    else this.bound.add(buf);
+  }
+
+  /** True for arrays this pool allocated. */
+  owns(values: unknown): boolean {
+    return ArrayBuffer.isView(values) && this.owners.get(values.buffer) === values;
+  }
+
+  /** Hands back the storage of a disposed tensor. */
+  release(values: unknown): void {
+    if (!(values instanceof Float32Array) || !this.owns(values)) return;
+    const buf = values.buffer;
+    this.bound.delete(buf);
+    if (this.shared.has(buf) || values.length < MIN_POOLED_ELEMENTS) return;
+    if (this.bytes + values.byteLength > this.capacityBytes) return;
+    let list = this.free.get(values.length);
+    if (list === undefined) this.free.set(values.length, (list = []));
+    list.push(values);
+    this.bytes += values.byteLength;
+  }
+
+  /** Bytes currently held for reuse. */
+  get pooledBytes(): number {
+    return this.bytes;
+  }
+
+  /** Drops every pooled array (the garbage collector frees them). */
+  clear(): void {
+    this.free.clear();
+    this.bytes = 0;
+  }
+}
