@@ -79,6 +79,17 @@ describe('lth with a plugin installed in another project (end to end)', function
     expect(fs.readFileSync(path.join(location, 'hparams.log'), 'utf8')).to.contain('model_name => example_mlp_16');
   });
 
+  it('reads lth.config.ts: a plugin by relative path, and the platform root with ~', async () => {
+    const dir = fs.mkdtempSync(path.join(s.dir, 'ts-'));
+    const plugin = path.relative(dir, path.join(FIXTURES, 'plugin-example'));
+    const config = `import type { LthConfig } from '@lth/kernel';\n\nexport default {\n  plugins: [${JSON.stringify(plugin)}],\n  platform: { root: '~/my_results' },\n} satisfies LthConfig;\n`;
+    fs.writeFileSync(path.join(dir, 'lth.config.ts'), config);
+    const r = await s.lth(['train', '--default_hparams=example_mlp_16', '--display_output_location'], dir, { LTH_ROOT: '' });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(new RegExp(`^${path.join(s.home, 'my_results')}/train_[0-9a-f]{32}/replicate_1/main\n$`));
+    expect(fs.readdirSync(dir)).to.deep.equal(['lth.config.ts']);
+  });
+
   describe('broken plugin configurations, each one line naming the plugin', () => {
     const withConfig = async (plugins: string[]): Promise<LthRun> => {
       const dir = fs.mkdtempSync(path.join(s.dir, 'cfg-'));
