@@ -85,12 +85,17 @@ function declaredPositionals(w: Workflow): readonly PositionalSpec[] | undefined
  * Reads the selectors leniently (`--default_hparams`, `--pruning_strategy`, `--pretrain`,
  * `--rewinding_steps`, `--platform`, positionals anywhere), asks the workflow for its flag
  * groups, and expands every group into flags. Which tokens are flag values depends on which
- * flags are booleans, which depends on the groups: the scan is repeated until it is stable.
+ * flags are switches, which depends on the groups: the scan is repeated until it is stable.
+ * When the workflow rejects a first scan (say, a branch name read as the value of an unknown
+ * switch before it), the flags whose kind is not known yet are taken as switches and it is asked
+ * again; if that fails too, the first error stands.
  */
 export function planInvocation(command: string, argv: readonly string[], config: LthConfig = {}): InvocationPlan {
   const contribution = registry.workflow(command);
   const workflow = contribution.instance;
   let booleans: ReadonlySet<string> = initialBooleans();
+  let valueFlags: ReadonlySet<string> = new Set();
+  let firstError: unknown = null;
   for (let round = 0; ; round++) {
     const scan = scanArgv(argv, (n) => booleans.has(n));
     const selectors = selectorsOf(scan);
@@ -101,10 +106,19 @@ export function planInvocation(command: string, argv: readonly string[], config:
       { key: COMMON_KEYS.job, hparams: JobArgs },
       { key: COMMON_KEYS.platform, hparams: platform.meta.hparams },
     ];
-    const workflowGroups = workflow.flagGroups(selectors);
+    let workflowGroups: FlagGroup[];
+    try {
+      workflowGroups = workflow.flagGroups(selectors);
+    } catch (e) {
+      const guesses = scan.flags.filter((f) => !f.inline && f.value !== null && !booleans.has(f.name) && !valueFlags.has(f.name)).map((f) => f.name);
+      if (!guesses.length || round >= 3) throw firstError ?? e;
+      firstError ??= e;
+      booleans = new Set([...booleans, ...guesses]);
+      continue;
+    }
     const specs = flagSpecs([...commonGroups, ...workflowGroups]);
     const next = new Set(specs.filter((s) => s.kind === 'bool').map((s) => s.name));
-    if (sameSet(next, booleans) || round === 3) {
+    if (sameSet(next, booleans) || round >= 3) {
       return {
         command,
         workflow,
@@ -121,6 +135,7 @@ export function planInvocation(command: string, argv: readonly string[], config:
       };
     }
     booleans = next;
+    valueFlags = new Set(specs.filter((s) => s.kind !== 'bool').map((s) => s.name));
   }
 }
 

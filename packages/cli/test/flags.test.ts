@@ -98,6 +98,15 @@ describe('cli strict parse against the plan', () => {
     expect(p.groups.pre.values().batch_size).to.equal(5);
   });
 
+  it('finds a positional after a switch it cannot know yet, even when the workflow rejects the first reading', async () => {
+    const plan = planInvocation('cli_fake_branch', ['--fresh', 'fresh_start', '--seed', '4'], CONFIG);
+    expect(plan.selectors.positionals).to.deep.equal(['fresh_start']);
+    const p = await parseInvocation(plan);
+    expect(p.groups.branch.values()).to.deep.equal({ fresh: true, seed: 4 });
+    expect(() => planInvocation('cli_fake_branch', ['--seed', '4', 'other'], CONFIG)).to.throw(/Choose a branch: fresh_start \(got other\)/);
+    expect(() => planInvocation('cli_fake_branch', ['--seed', '4'], CONFIG)).to.throw(/got none/);
+  });
+
   it('lists every missing required flag by name in one error, with the --default_hparams hint', async () => {
     const e = await failure(['v1']);
     expect(e.code).to.equal('MISSING_FLAGS');
