@@ -101,10 +101,9 @@ export class LotteryRunner {
    * one, the rewind point against the end of training, and the results root.
    */
   validate(): void {
-    const { levels, replicate } = this.options;
+    const { levels } = this.options;
     if (!Number.isInteger(levels) || levels < 0) throw new LthError('BAD_HPARAM', `--levels=${levels} is invalid: must be a non-negative integer.`);
     this.levelRoot(0);
-    if (!Number.isInteger(replicate)) throw new LthError('BAD_REPLICATE', `The replicate must be a positive integer (got ${replicate}).`);
     const desc = this.desc;
     validateModelHparams(desc.model_hparams);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch());
@@ -112,14 +111,17 @@ export class LotteryRunner {
     const end = desc.trainEndStep;
     const start = desc.trainStartStep;
     if (start.ge(end)) {
-      const what = desc.pretrain_training_hparams!.training_steps;
+      const what = desc.pretrain_training_hparams?.training_steps;
+      if (what === undefined) {
+        throw new LthError('BAD_STEP', `--training_steps=${desc.training_hparams.training_steps} trains for no iterations: give each level at least one step.`);
+      }
       throw new LthError(
         'BAD_STEP',
         `The rewind point ${what} (${start.iteration} iterations) is not before the end of training, --training_steps=${desc.training_hparams.training_steps} (${end.iteration} iterations). Choose fewer --rewinding_steps (or --pretrain_training_steps).`,
       );
     }
     const strategy = this.strategy();
-    const model = buildLotteryModel(desc, replicate);
+    const model = buildLotteryModel(desc, this.replicate);
     try {
       Mask.onesLike(model);
       strategy.validate?.(desc.pruning_hparams, model);

@@ -71,6 +71,7 @@ describe('lottery: bad input is one clear error and harms nothing on disk', func
     await expectLthError(() => run({ rewindingSteps: '3ep' }), 'BAD_STEP', /rewind point 3ep \(24 iterations\) is not before the end of training, --training_steps=2ep \(16 iterations\)/);
     await expectLthError(() => run({ rewindingSteps: '16it' }), 'BAD_STEP');
     await expectLthError(() => run({ pretrain: { dataset: {}, training: { training_steps: '5ep' } } }), 'BAD_STEP');
+    await expectLthError(() => run({ training: { training_steps: '0ep' } }), 'BAD_STEP', /--training_steps=0ep trains for no iterations/);
   });
 
   it('--rewinding_steps together with --pretrain', async () => {
