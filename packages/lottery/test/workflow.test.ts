@@ -17,9 +17,9 @@ import {
   type PruningStrategy,
 } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
-import { LotteryArgs, LotteryDesc, LotteryWorkflow, RewindingArgs, runnerFor } from '../src';
+import { buildLotteryModel, LotteryArgs, LotteryDesc, LotteryWorkflow, modelBuildOptions, RewindingArgs, runnerFor } from '../src';
 import { RecordingOutput, testPlatform } from './fixtures';
-import './helpers';
+import { toyDesc } from './helpers';
 
 /* eslint-disable @typescript-eslint/naming-convention */
 @group({ name: 'Hyperparameters for Keep-All Pruning', description: 'test strategy' })
@@ -93,5 +93,17 @@ describe('lottery workflow', () => {
     const runner = runnerFor(job);
     expect(runner.desc.hashname).to.equal(desc.hashname);
     expect(runner.levelRoot(3)).to.equal(`/results/${desc.hashname}/replicate_2/level_3/main`);
+  });
+
+  it('sizes the output layer by the class count (4 with rotation labels; quirk 14 fixed) and seeds by replicate', () => {
+    const rotation = toyDesc({ dataset: { unsupervised_labels: 'rotation' } });
+    expect(modelBuildOptions(rotation, 1)).to.deep.equal({ outputs: 4, inputShape: [28, 28, 1], seed: 'replicate_1' });
+    const m = buildLotteryModel(rotation, 1);
+    expect(m.state.find((e) => e.name === 'fc.weight')!.variable.shape).to.deep.equal([4, 10]);
+    m.dispose();
+    expect(modelBuildOptions(toyDesc({ model: { model_seed: 7 } }), 3).seed).to.equal(7);
+    const pre = toyDesc({ pretrain: { dataset: { dataset_name: 'lottery_toy_4' }, training: {} } });
+    expect(modelBuildOptions(pre, 1, true).outputs).to.equal(4);
+    expect(modelBuildOptions(pre, 1).outputs).to.equal(10);
   });
 });
