@@ -8,6 +8,7 @@ export { defaultHparamsFor } from './default-hparams';
 export { formatSummaryTable, summarizeLevel, type LevelSummary } from './summary';
 export { LOTTERY_RUN_FILE, LotteryRunner, type LotteryRunOptions } from './runner';
 export { LotteryWorkflow, runnerFor } from './workflow';
+export * from './branch';
 
 /** The `lottery` workflow (and, for the branches, the lottery desc and level helpers). */
 export const plugin = definePlugin({

@@ -1,0 +1,128 @@
+import type { HparamsClass } from '@lth/kernel';
+
+/** The trunk groups a group-valued branch argument can default to. */
+export type TrunkGroup = 'dataset' | 'model' | 'training';
+
+/**
+ * One argument of a branch: a parameter of its `run` method, declared with an `arg.*`
+ * decorator. It becomes a field of the branch's hparams (`Branch Arguments`), a flag of
+ * `lth lottery_branch <name>`, and part of the hashed canonical string, exactly as OpenLTH
+ * turns `branch_function`'s annotated parameters into `BranchHparams`.
+ */
+export interface BranchArgSpec {
+  /** The parameter's position in `run(context, ...args)`: 1 for the first argument after the context. */
+  readonly index: number;
+  /** The field and flag name (`seed`, `start_at`, `retrain_d`). */
+  readonly name: string;
+  readonly kind: 'int' | 'float' | 'str' | 'bool' | 'group';
+  readonly help: string;
+  /** Whether `default` was given; a plain argument without one is required, as is every required field of a group without `trunk`. */
+  readonly hasDefault: boolean;
+  /** The default: a value or `null` (Python's `None`). Booleans always default to false. */
+  readonly default?: unknown;
+  /** Allowed values of a string argument. */
+  readonly choices?: readonly string[];
+  /** Checks a given, non-null value; returns a complaint or undefined. */
+  readonly validate?: (value: never) => string | undefined;
+  /** For `group`: the hparams class whose fields become `--<name>_<field>` flags. */
+  readonly group?: HparamsClass;
+  /**
+   * For `group`: the trunk's group this argument takes its required fields from when their flags
+   * are left out (`--retrain_d_dataset_name` defaults to the trunk's dataset). Every other field
+   * has its usual default, as in OpenLTH, so a command line that writes the required flags out
+   * hashes to OpenLTH's name.
+   */
+  readonly trunk?: TrunkGroup;
+}
+
+/** Options of a plain argument. Omit `default` for a required argument; `null` is Python's `None`. */
+export interface ArgOptions<V> {
+  readonly help?: string;
+  readonly default?: V | null;
+  readonly validate?: (value: V) => string | undefined;
+}
+
+/** Options of a group-valued argument. */
+export interface GroupArgOptions {
+  readonly help?: string;
+  /** The trunk group its required fields default to (see `BranchArgSpec.trunk`); without it their flags are required, as in OpenLTH. */
+  readonly trunk?: TrunkGroup;
+}
+
+/** A parameter decorator (TypeScript's `experimentalDecorators` form); in JavaScript call it as `decorator(Cls.prototype, 'run', index)`. */
+export type ArgDecorator = (target: object, method: string | symbol | undefined, index: number) => void;
+
+const declared = new WeakMap<object, BranchArgSpec[]>();
+
+function declare(spec: Omit<BranchArgSpec, 'index'>): ArgDecorator {
+  return (target, method, index) => {
+    const cls = typeof target === 'function' ? target : target.constructor;
+    if (method !== 'run') {
+      throw new Error(`${cls.name}: @arg.${spec.kind}('${spec.name}') decorates a parameter of ${String(method)}; branch arguments are parameters of run(context, ...args).`);
+    }
+    if (index < 1) throw new Error(`${cls.name}: @arg.${spec.kind}('${spec.name}') decorates run's first parameter, which is the branch context; arguments come after it.`);
+    const list = declared.get(cls) ?? [];
+    list.push({ ...spec, index });
+    declared.set(cls, list);
+  };
+}
+
+function plain<V>(kind: 'int' | 'float' | 'str', name: string, opts: ArgOptions<V> & { choices?: readonly string[] }): ArgDecorator {
+  return declare({
+    name,
+    kind,
+    help: opts.help ?? '',
+    hasDefault: 'default' in opts,
+    default: opts.default,
+    choices: opts.choices,
+    validate: opts.validate as BranchArgSpec['validate'],
+  });
+}
+
+/**
+ * Decorators for the parameters of a branch's `run(context, ...args)`. Parameter names are not
+ * available at run time, so each decorator names its argument:
+ *
+ * ```ts
+ * async run(
+ *   context: BranchContext,
+ *   @arg.int('seed', { help: 'The seed of the random mask.' }) seed: number,
+ *   @arg.str('start_at', { default: 'rewind', choices: ['init', 'end', 'rewind'] }) startAt: string,
+ *   @arg.group('retrain_d', DatasetHparams, { trunk: 'dataset' }) retrainD: DatasetHparams,
+ * ) { ... }
+ * ```
+ */
+export const arg = {
+  /** An integer argument (`--<name>=7`). */
+  int: (name: string, opts: ArgOptions<number> = {}): ArgDecorator => plain('int', name, opts),
+  /** A float argument, hashed with Python's float repr. */
+  float: (name: string, opts: ArgOptions<number> = {}): ArgDecorator => plain('float', name, opts),
+  /** A string argument, optionally restricted to `choices`. */
+  str: (name: string, opts: ArgOptions<string> & { choices?: readonly string[] } = {}): ArgDecorator => plain('str', name, opts),
+  /** A switch (`--<name>`), false unless given. */
+  bool: (name: string, opts: { help?: string } = {}): ArgDecorator =>
+    declare({ name, kind: 'bool', help: opts.help ?? '', hasDefault: true, default: false }),
+  /** A whole hparams group, flagged `--<name>_<field>` (`--retrain_d_batch_size`). */
+  group: (name: string, cls: HparamsClass, opts: GroupArgOptions = {}): ArgDecorator =>
+    declare({ name, kind: 'group', help: opts.help ?? '', hasDefault: false, group: cls, trunk: opts.trunk }),
+};
+
+/**
+ * The arguments declared on `cls`'s `run`, in parameter order. They must be the parameters
+ * right after the context, without gaps, each declared once, with distinct names.
+ */
+export function declaredArgs(cls: abstract new (...a: never[]) => unknown): BranchArgSpec[] {
+  const own = [...(declared.get(cls) ?? [])].sort((a, b) => a.index - b.index);
+  own.forEach((s, i) => {
+    if (s.index !== i + 1) {
+      const what = own.some((o) => o !== s && o.index === s.index) ? `has two decorators on parameter ${s.index}` : `has no arg decorator on run's parameter ${i + 1}`;
+      throw new Error(`Branch ${cls.name} ${what}: every parameter after the context needs exactly one @arg decorator.`);
+    }
+  });
+  const names = new Set<string>();
+  for (const s of own) {
+    if (names.has(s.name)) throw new Error(`Branch ${cls.name} declares the argument '${s.name}' twice.`);
+    names.add(s.name);
+  }
+  return own;
+}

@@ -1,0 +1,106 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MetricLogger, summarizeLogger } from '@lth/training';
+import { summarizeLevel, type LevelSummary } from '../summary';
+import { BRANCH_DESC_FILE } from './branch-desc';
+
+/** The final test accuracy of one branch at one level, read from its directory. */
+export interface BranchResult {
+  readonly level: number;
+  /** The directory name, `lottery_branch_<name>_<md5>`. */
+  readonly hashname: string;
+  /** The branch name (from `desc.json`, else from the directory name). */
+  readonly branch: string;
+  /** A short column label: `randomly_prune(seed=1)`, or the name and an md5 prefix. */
+  readonly label: string;
+  readonly finalAccuracy: number;
+  readonly finalIteration: number;
+}
+
+/** A trunk replicate's levels and the branches found under them, for the experiment table. */
+export interface ExperimentSummary {
+  readonly trunk: readonly LevelSummary[];
+  readonly branches: readonly BranchResult[];
+}
+
+const MAX_LABEL = 36;
+
+function labelOf(dir: string, hashname: string): { branch: string; label: string } {
+  const md5 = hashname.slice(-32);
+  let branch = hashname.replace(/^lottery_branch_/, '').replace(/_[0-9a-f]{32}$/, '');
+  let canonical: string | null = null;
+  try {
+    const d = JSON.parse(fs.readFileSync(path.join(dir, BRANCH_DESC_FILE), 'utf8')) as { branch?: string; canonical?: string };
+    if (typeof d.branch === 'string') branch = d.branch;
+    if (typeof d.canonical === 'string') canonical = d.canonical;
+  } catch {
+    canonical = null;
+  }
+  const inner = canonical?.replace(/^Hparams\((.*)\)$/, '$1') ?? null;
+  if (inner === '') return { branch, label: branch };
+  const full = inner === null ? null : `${branch}(${inner})`;
+  return { branch, label: full && full.length <= MAX_LABEL ? full : `${branch} ${md5.slice(0, 8)}` };
+}
+
+/**
+ * Reads a trunk replicate directory (`<root>/lottery_<md5>/replicate_<R>`): every trained level
+ * (its `sparsity_report.json` and `logger`) and every branch under a level whose `logger` has
+ * test accuracies, whichever plugin or program wrote it. Unfinished levels and branches are
+ * left out.
+ */
+export function summarizeExperiment(replicateDir: string): ExperimentSummary {
+  const trunk: LevelSummary[] = [];
+  const branches: BranchResult[] = [];
+  const levels = fs.existsSync(replicateDir)
+    ? fs
+        .readdirSync(replicateDir)
+        .map((e) => /^level_(\d+)$/.exec(e))
+        .filter((m): m is RegExpExecArray => m !== null)
+        .map((m) => Number(m[1]))
+        .sort((a, b) => a - b)
+    : [];
+  for (const level of levels) {
+    const levelDir = path.join(replicateDir, `level_${level}`);
+    try {
+      trunk.push(summarizeLevel(level, path.join(levelDir, 'main')));
+    } catch {
+      /* not trained yet */
+    }
+    for (const e of fs.readdirSync(levelDir).sort()) {
+      const dir = path.join(levelDir, e);
+      if (!e.startsWith('lottery_branch_') || !MetricLogger.exists(dir)) continue;
+      const s = summarizeLogger(MetricLogger.createFromFile(dir));
+      if (s.finalAccuracy === null) continue;
+      branches.push({ level, hashname: e, ...labelOf(dir, e), finalAccuracy: s.finalAccuracy, finalIteration: s.finalIteration! });
+    }
+  }
+  return { trunk, branches };
+}
+
+function percent(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
+
+/**
+ * The experiment table: one row per level (the trunk's and the branches' levels), with the
+ * weights the trunk's mask keeps, the trunk's final test accuracy, and one column per branch
+ * found (its final test accuracy at that level; `-` where it has not run).
+ */
+export function formatExperimentTable(summary: ExperimentSummary, replicate: number): string {
+  const columns: Array<{ hashname: string; label: string }> = [];
+  for (const b of summary.branches) if (!columns.some((c) => c.hashname === b.hashname)) columns.push({ hashname: b.hashname, label: b.label });
+  const levels = [...new Set([...summary.trunk.map((t) => t.level), ...summary.branches.map((b) => b.level)])].sort((a, b) => a - b);
+  const header = ['Level', 'Weights remaining', 'Trunk (final test acc)', ...columns.map((c) => c.label)];
+  const cells = levels.map((level) => {
+    const t = summary.trunk.find((r) => r.level === level);
+    const row = [String(level), t ? `${t.unpruned} (${percent(t.unpruned / t.total)})` : '-', t ? percent(t.finalAccuracy) : '-'];
+    for (const c of columns) {
+      const b = summary.branches.find((r) => r.level === level && r.hashname === c.hashname);
+      row.push(b ? percent(b.finalAccuracy) : '-');
+    }
+    return row;
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
+  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i])).join('   ');
+  return ['='.repeat(82), `Lottery Ticket Summary with Branches (Replicate ${replicate})`, '-'.repeat(82), line(header), ...cells.map(line), '='.repeat(82)].join('\n');
+}

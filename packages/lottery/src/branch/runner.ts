@@ -1,0 +1,113 @@
+import { assertWritable, type Hparams, type Output, type Platform } from '@lth/kernel';
+import { validateModelHparams, validateTrainingHparams } from '@lth/training';
+import type { LotteryDesc } from '../desc';
+import { BranchDesc } from './branch-desc';
+import { formatExperimentTable, summarizeExperiment, type ExperimentSummary } from './branch-summary';
+import { resolveBranchArgs } from './branch-hparams';
+import { BranchContext } from './context';
+import { registeredBranch, type RegisteredBranch } from './register';
+import { checkTrunkLevels, trunkReplicateDir } from './trunk-levels';
+
+/** What one `lth lottery_branch <name>` job needs. */
+export interface BranchRunOptions {
+  /** The registered branch name. */
+  readonly branch: string;
+  /**
+   * The branch's arguments: its parsed flags (an instance of the branch's flags class) or plain
+   * values by argument name (group arguments as hparams or records; those that default to a
+   * trunk group may be left out or given in part).
+   */
+  readonly args: Hparams | Record<string, unknown>;
+  /** The trunk. */
+  readonly desc: LotteryDesc;
+  /** Trunk levels to run the branch at (`parseLevelList('0-2,5')`). */
+  readonly levels: readonly number[];
+  readonly replicate: number;
+  readonly platform: Platform;
+  readonly out: Output;
+  /** Print banners and training progress (default: unless the output is quiet). */
+  readonly verbose?: boolean;
+  /** Evaluate on the test set every epoch (default) or only at the start and end. */
+  readonly evaluateEveryEpoch?: boolean;
+}
+
+const RULE = '='.repeat(82);
+const THIN = '-'.repeat(82);
+
+/**
+ * Runs a branch at each requested level of a trunk (OpenLTH's `Branch.run` and `BranchRunner`).
+ *
+ * Before anything is written it checks the trunk's hyperparameters, that the trunk has
+ * reached every requested level, and the branch's own `validate` at each level. Then, level by
+ * level: the banner (`Branch <name> (Replicate R, Level L)`, the trunk's and the branch's
+ * hyperparameters, the output location), `hparams.log` and `desc.json` in the branch directory,
+ * and the branch's `run`. At the end it prints the experiment table: the trunk's levels and
+ * every branch found under them.
+ */
+export class BranchRunner {
+  readonly branch: RegisteredBranch;
+  readonly branchDesc: BranchDesc;
+  private readonly verbose: boolean;
+
+  constructor(private readonly options: BranchRunOptions) {
+    this.branch = registeredBranch(options.branch);
+    const args = resolveBranchArgs(this.branch.meta.hparams, this.branch.meta.args, options.args, options.desc);
+    this.branchDesc = new BranchDesc(options.desc, args, options.branch);
+    this.verbose = options.verbose ?? !options.out.quiet;
+  }
+
+  get levels(): readonly number[] {
+    return this.options.levels;
+  }
+
+  /** The branch's directory at every requested level, in level order. */
+  outputLocations(): string[] {
+    return this.options.levels.map((l) => this.branchDesc.runPath(this.options.platform.root, this.options.replicate, l));
+  }
+
+  /** The arguments in `run`'s parameter order. */
+  private argValues(): never[] {
+    const values = this.branchDesc.branch_hparams.values();
+    return this.branch.meta.args.map((a) => values[a.name]) as never[];
+  }
+
+  /** A context for `level`. */
+  context(level: number): BranchContext {
+    const { replicate, platform, out } = this.options;
+    return new BranchContext({ branchDesc: this.branchDesc, level, replicate, platform, out, verbose: this.verbose, evaluateEveryEpoch: this.options.evaluateEveryEpoch ?? true });
+  }
+
+  /** Every check that needs no writing: trunk hyperparameters, levels reached, the branch's own checks. */
+  validate(): void {
+    const { desc, platform, replicate } = this.options;
+    validateModelHparams(desc.model_hparams);
+    validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch());
+    checkTrunkLevels(desc, platform.root, replicate, this.options.levels);
+    for (const level of this.options.levels) this.branch.instance.validate(this.context(level), ...this.argValues());
+    assertWritable(platform.root);
+  }
+
+  /** Runs the branch at every level, then prints the experiment table and returns it. */
+  async run(): Promise<ExperimentSummary> {
+    this.validate();
+    const { platform, out, replicate } = this.options;
+    for (const level of this.options.levels) {
+      const context = this.context(level);
+      if (this.verbose && platform.isPrimary) {
+        lines(out, `${RULE}\nBranch ${this.branch.name} (Replicate ${replicate}, Level ${level})\n${THIN}`);
+        lines(out, this.branchDesc.display());
+        lines(out, `Output Location: ${context.branchRoot}\n${RULE}\n`);
+      }
+      if (platform.isPrimary) this.branchDesc.save(context.branchRoot, { level, replicate });
+      await platform.barrier();
+      await this.branch.instance.run(context, ...this.argValues());
+    }
+    const summary = summarizeExperiment(trunkReplicateDir(this.options.desc, platform.root, replicate));
+    if (platform.isPrimary && !out.quiet) lines(out, formatExperimentTable(summary, replicate));
+    return summary;
+  }
+}
+
+function lines(out: Output, text: string): void {
+  for (const l of text.split('\n')) out.line(l);
+}

@@ -1,0 +1,69 @@
+import { group, Hparams, LthError, str, workflow, type FlagGroup, type Job, type Selectors, type Workflow } from '@lth/kernel';
+import { LotteryDesc } from '../desc';
+import { LotteryWorkflow } from '../workflow';
+import { levelListComplaint, parseLevelList } from './level-list';
+import { branchMenu, registeredBranch } from './register';
+import { BranchRunner } from './runner';
+
+/* eslint-disable @typescript-eslint/naming-convention -- field names are OpenLTH's flags */
+
+/**
+ * `--levels` of `lth lottery_branch`: which trunk levels to run the branch at, as OpenLTH's
+ * string of levels and ranges (`0-2,5,7-9`). Not hashed. (OpenLTH's unused
+ * `--pretrain_training_steps` of this group is gone, quirk 24.)
+ */
+@group({ name: 'Lottery Ticket Hyperparameters', description: 'Hyperparameters that control the lottery ticket process.' })
+export class BranchLevelsArgs extends Hparams {
+  @str({ help: 'The trunk levels to run the branch at: levels and inclusive ranges separated by commas, e.g. 0-2,5,7-9.', validate: levelListComplaint })
+  levels!: string;
+}
+
+/**
+ * `lth lottery_branch <branch>`: runs a registered branch at some levels of a lottery trunk
+ * (OpenLTH's `lottery_branch`). Its flags are the trunk's (`lth lottery`'s, with `--levels` a
+ * list of levels) and the branch's arguments under "Branch Arguments". The branch name may come
+ * before or after the flags; without one, the error lists the branches with their
+ * descriptions; an unknown one lists the known names. `--display_output_location` prints the
+ * branch's directory at every requested level.
+ */
+@workflow({ name: 'lottery_branch', description: 'Run a lottery branch.' })
+export class LotteryBranchWorkflow implements Workflow {
+  readonly positionals = [{ name: 'branch', description: 'The branch to run. Run lth lottery_branch alone to list the branches.' }];
+
+  flagGroups(selectors: Selectors): FlagGroup[] {
+    const name = selectors.positionals[0];
+    if (name === undefined) {
+      throw new LthError('MISSING_BRANCH', `Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags]. Branches: ${branchMenu()}.`, 1);
+    }
+    const b = registeredBranch(name);
+    const trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
+    return [{ key: 'levels', hparams: BranchLevelsArgs }, ...trunk, { key: 'branch', hparams: b.meta.flags }];
+  }
+
+  outputLocations(job: Job): string[] {
+    return branchRunnerFor(job).outputLocations();
+  }
+
+  async run(job: Job): Promise<void> {
+    await branchRunnerFor(job).run();
+  }
+}
+
+/** The branch runner a parsed `lth lottery_branch` job describes. */
+export function branchRunnerFor(job: Job): BranchRunner {
+  const levels = job.groups.levels;
+  if (!(levels instanceof BranchLevelsArgs)) throw new Error("The lottery_branch workflow needs its 'levels' group (--levels)");
+  const name = job.positionals[0];
+  if (name === undefined) throw new LthError('MISSING_BRANCH', 'Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags].', 1);
+  return new BranchRunner({
+    branch: name,
+    args: job.groups.branch,
+    desc: LotteryDesc.fromGroups(job.groups),
+    levels: parseLevelList(levels.levels),
+    replicate: job.args.replicate,
+    platform: job.platform,
+    out: job.out,
+    verbose: !job.args.quiet,
+    evaluateEveryEpoch: !job.args.evaluate_only_at_end,
+  });
+}
