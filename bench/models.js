@@ -2,6 +2,12 @@
 // The benchmark models, written directly with tfjs-core ops (NHWC activations, HWIO filters,
 // [in, out] dense weights), mirroring bench/torch_reference.py.
 const tf = require('@tensorflow/tfjs-core');
+const { batchNormTrain } = require('@lth/tfjs-backend-native');
+
+// 'fused' (default): batch norm in training through @lth/tfjs-backend-native's batchNormTrain,
+// which is tf.moments + tf.batchNorm on every backend but native, where it is one fused kernel.
+// 'tfjs': always tf.moments + tf.batchNorm.
+const BN_MODE = process.env.LTH_BENCH_BN || 'fused';
 
 let seed = 1;
 const nextSeed = () => seed++;
@@ -47,6 +53,10 @@ const EPS = 1e-5, MOMENTUM = 0.1;
 // running statistics as PyTorch does; evaluation uses the running statistics.
 function applyBatchNorm(bn, x, training) {
   if (!training) return tf.batchNorm4d(x, bn.runningMean, bn.runningVar, bn.beta, bn.gamma, EPS);
+  if (BN_MODE === 'fused') {
+    return batchNormTrain(x, bn.gamma, bn.beta, EPS,
+      { mean: bn.runningMean, variance: bn.runningVar, momentum: MOMENTUM });
+  }
   const { mean, variance } = tf.moments(x, [0, 1, 2]);
   const y = tf.batchNorm4d(x, mean, variance, bn.beta, bn.gamma, EPS);
   const n = x.shape[0] * x.shape[1] * x.shape[2];
@@ -67,7 +77,8 @@ function block(fin, fout, downsample) {
   if (downsample || fin !== fout) {
     b.shortcut = { conv: conv(fin, fout, 1), bn: batchNorm(fout) };
   }
-  return (x, training) => {
+  // Evaluation frees each block's intermediates as it goes (as PyTorch does under no_grad).
+  const forward = (x, training) => {
     let out = tf.relu(applyBatchNorm(b.bn1, tf.conv2d(x, b.conv1, stride, PAD1), training));
     out = applyBatchNorm(b.bn2, tf.conv2d(out, b.conv2, 1, PAD1), training);
     const sc = b.shortcut
@@ -75,6 +86,7 @@ function block(fin, fout, downsample) {
       : x;
     return tf.relu(tf.add(out, sc));
   };
+  return (x, training) => (training ? forward(x, true) : tf.tidy(() => forward(x, false)));
 }
 
 /** CIFAR ResNet-20 (OpenLTH cifar_resnet_20): widths 16/32/64, projection shortcuts. */
@@ -100,4 +112,4 @@ function resnet20() {
   };
 }
 
-module.exports = { lenet, resnet20, models: { lenet, resnet20 } };
+module.exports = { lenet, resnet20, models: { lenet, resnet20 }, BN_MODE };

@@ -37,8 +37,7 @@ async function main() {
   const x = tf.randomNormal([batch, ...model.inputShape], 0, 1, 'float32', 7);
   const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 8), 10);
   const optimizer = tf.train.momentum(0.01, 0.9);
-  const result = { framework: 'tfjs', backend, model: modelName, batch, steps };
-  if (backend === 'native') result.threads = require('@lth/tfjs-backend-native').versions && undefined;
+  const result = { framework: 'tfjs', backend, model: modelName, batch, steps, bn: require('./models').BN_MODE };
   const baseline = rssMb();
   const step = () => {
     const { value, grads } = tf.variableGrads(() =>

@@ -13,6 +13,7 @@ export { kernelStats, resetKernelStats } from './kernels/native_kernel';
 export { THREADS_ENV } from './threads';
 export { ensureGradients } from './gradients';
 export { openBlasCoreType } from './cpu_env';
+export { batchNormTrain, RunningStats } from './ops';
 
 /** Name under which the backend registers with tfjs-core. */
 export const BACKEND_NAME = 'native';

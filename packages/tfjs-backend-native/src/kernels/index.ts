@@ -1,5 +1,6 @@
 import { KernelConfig } from '@tensorflow/tfjs-core';
 import { batchNormKernels } from './batchnorm';
+import { batchNormTrainKernels } from './batchnorm_train';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
 import { gradKernels } from './grad_kernels';
@@ -13,4 +14,5 @@ import { transposeKernels } from './transpose';
 export const nativeKernels: KernelConfig[] = [
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels, ...convKernels, ...poolKernels,
   ...batchNormKernels, ...softmaxKernels, ...transposeKernels, ...gradKernels,
+  ...batchNormTrainKernels,
 ];
