@@ -69,6 +69,10 @@ function applyBatchNorm(bn, x, training) {
 
 const PAD1 = [[0, 0], [1, 1], [1, 1], [0, 0]];
 
+// In evaluation every conv-BN(-ReLU) unit runs in its own tidy, so that intermediates are freed
+// as soon as they are consumed (as PyTorch frees them under no_grad).
+const unit = (training, f) => (training ? f() : tf.tidy(f));
+
 function block(fin, fout, downsample) {
   const stride = downsample ? 2 : 1;
   const b = {
@@ -77,16 +81,16 @@ function block(fin, fout, downsample) {
   if (downsample || fin !== fout) {
     b.shortcut = { conv: conv(fin, fout, 1), bn: batchNorm(fout) };
   }
-  // Evaluation frees each block's intermediates as it goes (as PyTorch does under no_grad).
-  const forward = (x, training) => {
-    let out = tf.relu(applyBatchNorm(b.bn1, tf.conv2d(x, b.conv1, stride, PAD1), training));
-    out = applyBatchNorm(b.bn2, tf.conv2d(out, b.conv2, 1, PAD1), training);
+  return (x, training) => {
+    const h = unit(training, () => tf.relu(applyBatchNorm(b.bn1, tf.conv2d(x, b.conv1, stride, PAD1), training)));
+    const out = unit(training, () => applyBatchNorm(b.bn2, tf.conv2d(h, b.conv2, 1, PAD1), training));
     const sc = b.shortcut
-      ? applyBatchNorm(b.shortcut.bn, tf.conv2d(x, b.shortcut.conv, 2, 'valid'), training)
+      ? unit(training, () => applyBatchNorm(b.shortcut.bn, tf.conv2d(x, b.shortcut.conv, 2, 'valid'), training))
       : x;
-    return tf.relu(tf.add(out, sc));
+    const y = unit(training, () => tf.relu(tf.add(out, sc)));
+    if (!training) tf.dispose([h, out, ...(sc === x ? [] : [sc])]);
+    return y;
   };
-  return (x, training) => (training ? forward(x, true) : tf.tidy(() => forward(x, false)));
 }
 
 /** CIFAR ResNet-20 (OpenLTH cifar_resnet_20): widths 16/32/64, projection shortcuts. */
@@ -105,8 +109,12 @@ function resnet20() {
     name: 'resnet20',
     inputShape: [32, 32, 3],
     forward: (x, training) => {
-      let out = tf.relu(applyBatchNorm(stemBn, tf.conv2d(x, stem, 1, PAD1), training));
-      for (const b of blocks) out = b(out, training);
+      let out = unit(training, () => tf.relu(applyBatchNorm(stemBn, tf.conv2d(x, stem, 1, PAD1), training)));
+      for (const b of blocks) {
+        const next = b(out, training);
+        if (!training) out.dispose();
+        out = next;
+      }
       return dense(fc, tf.mean(out, [1, 2]));
     },
   };

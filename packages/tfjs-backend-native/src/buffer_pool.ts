@@ -1,27 +1,41 @@
-/** Default cap on the bytes a {@link BufferPool} keeps for reuse. */
-export const DEFAULT_POOL_BYTES = 1 << 30;
+import { THREADS_ENV } from './threads';
+
+/** Environment variable overriding the pool capacity, in MiB. */
+export const POOL_ENV = 'LTH_NATIVE_POOL_MB';
+
+/** Default cap on the bytes a {@link BufferPool} keeps for reuse (512 MiB, or `LTH_NATIVE_POOL_MB`). */
+export function defaultPoolBytes(): number {
+  const env = process.env[POOL_ENV];
+  const mb = env === undefined || env === '' ? 512 : Number(env);
+  if (!Number.isFinite(mb) || mb < 0) {
+    throw new Error(`@lth/tfjs-backend-native: ${POOL_ENV} must be a number of MiB, got '${env}' (see also ${THREADS_ENV})`);
+  }
+  return mb * 1024 * 1024;
+}
 
 const MIN_POOLED_ELEMENTS = 4096;
 
 /**
- * Recycles Float32Arrays by exact length. Only arrays the pool allocated
- * itself are recycled, and never one whose memory another tensor may still
- * see (a view into it, or the same array bound to two tensors).
+ * Recycles Float32Arrays by exact length, evicting the least recently
+ * released ones beyond its capacity. Only arrays the pool allocated itself
+ * are recycled, and never one whose memory another tensor may still see
+ * (a view into it, or the same array bound to two tensors).
  */
 export class BufferPool {
   private readonly free = new Map<number, Float32Array[]>();
+  private readonly order = new Set<Float32Array>();
   private readonly owners = new WeakMap<ArrayBufferLike, Float32Array>();
   private readonly bound = new WeakSet<ArrayBufferLike>();
   private readonly shared = new WeakSet<ArrayBufferLike>();
   private bytes = 0;
 
-  constructor(private readonly capacityBytes = DEFAULT_POOL_BYTES) {}
+  constructor(private readonly capacityBytes = defaultPoolBytes()) {}
 
   /** A Float32Array of `n` elements: recycled (stale contents) or new (zeros). */
   take(n: number): Float32Array {
-    const list = this.free.get(n);
-    const reused = list?.pop();
+    const reused = this.free.get(n)?.pop();
     if (reused !== undefined) {
+      this.order.delete(reused);
       this.bytes -= reused.byteLength;
       return reused;
     }
@@ -50,12 +64,22 @@ export class BufferPool {
     if (!(values instanceof Float32Array) || !this.owns(values)) return;
     const buf = values.buffer;
     this.bound.delete(buf);
-    if (this.shared.has(buf) || values.length < MIN_POOLED_ELEMENTS) return;
-    if (this.bytes + values.byteLength > this.capacityBytes) return;
+    if (this.shared.has(buf) || values.length < MIN_POOLED_ELEMENTS || values.byteLength > this.capacityBytes) return;
     let list = this.free.get(values.length);
     if (list === undefined) this.free.set(values.length, (list = []));
     list.push(values);
+    this.order.add(values);
     this.bytes += values.byteLength;
+    while (this.bytes > this.capacityBytes) this.evictOldest();
+  }
+
+  private evictOldest(): void {
+    const oldest = this.order.values().next().value as Float32Array;
+    this.order.delete(oldest);
+    const list = this.free.get(oldest.length)!;
+    list.splice(list.indexOf(oldest), 1);
+    if (list.length === 0) this.free.delete(oldest.length);
+    this.bytes -= oldest.byteLength;
   }
 
   /** Bytes currently held for reuse. */
@@ -66,6 +90,7 @@ export class BufferPool {
   /** Drops every pooled array (the garbage collector frees them). */
   clear(): void {
     this.free.clear();
+    this.order.clear();
     this.bytes = 0;
   }
 }

@@ -11,6 +11,7 @@ import { resolveThreads } from './threads';
 export { NativeBackend } from './backend';
 export { kernelStats, resetKernelStats } from './kernels/native_kernel';
 export { THREADS_ENV } from './threads';
+export { POOL_ENV } from './buffer_pool';
 export { ensureGradients } from './gradients';
 export { openBlasCoreType } from './cpu_env';
 export { batchNormTrain, RunningStats } from './ops';
