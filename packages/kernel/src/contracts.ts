@@ -212,6 +212,8 @@ export interface Platform {
   readonly backend: string;
   /** Initialises the tensor backend (printing once which one it took). */
   setup(log: (line: string) => void): Promise<void>;
+  /** What a dataset does with an image it cannot decode: fail (default) or skip it. */
+  readonly onCorruptImage?: 'fail' | 'skip';
   readonly isDistributed: boolean;
   readonly rank: number;
   readonly worldSize: number;

@@ -51,7 +51,13 @@ export interface TrainResult extends TrainingSummary {
 
 /** The platform's dataset locations as a `DatasetContext` that logs through `out`. */
 export function datasetContext(platform: Platform, out: Output): DatasetContext {
-  return { datasetRoot: platform.datasetRoot, imagenetRoot: platform.imagenetRoot, numWorkers: platform.numWorkers, log: (l) => out.line(l) };
+  return {
+    datasetRoot: platform.datasetRoot,
+    imagenetRoot: platform.imagenetRoot,
+    numWorkers: platform.numWorkers,
+    onCorruptImage: platform.onCorruptImage,
+    log: (l) => out.line(l),
+  };
 }
 
 /**

@@ -23,4 +23,11 @@ export class LocalPlatformHparams extends Hparams {
     choices: BACKEND_CHOICES,
   })
   backend!: BackendChoice | null;
+
+  @str({
+    default: null,
+    help: "What to do with an image that cannot be decoded (ImageNet): fail (the default) or skip it, using another image of its class. Unset: the config's platform.onCorruptImage.",
+    choices: ['fail', 'skip'],
+  })
+  on_corrupt_image!: 'fail' | 'skip' | null;
 }

@@ -41,6 +41,10 @@ export class LocalPlatform implements Platform {
     return this.settings.numWorkers;
   }
 
+  get onCorruptImage(): 'fail' | 'skip' {
+    return this.settings.onCorruptImage;
+  }
+
   /** The tfjs name of the backend in use (`native`, `wasm`, `cpu`, `tensorflow`); empty before `setup`. */
   get backend(): string {
     return this.backendInUse;

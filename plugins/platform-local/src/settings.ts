@@ -14,6 +14,8 @@ export interface LocalPlatformSettings {
   readonly numWorkers: number;
   /** `--backend`, else `$LTH_BACKEND`, else config `backend`, else `auto`. */
   readonly backend: BackendChoice;
+  /** `--on_corrupt_image`, else `$LTH_ON_CORRUPT_IMAGE`, else config `onCorruptImage`, else `fail`. */
+  readonly onCorruptImage: 'fail' | 'skip';
 }
 
 function configString(config: PlatformConfig, key: string): string | undefined {
@@ -55,5 +57,12 @@ export function localPlatformSettings(flags: LocalPlatformHparams, config: Platf
     imagenetRoot: location(env.LTH_IMAGENET_ROOT, configString(config, 'imagenetRoot'), null),
     numWorkers: flags.num_workers || (numWorkers ?? 0),
     backend,
+    onCorruptImage: flags.on_corrupt_image ?? corruptImagePolicy(env.LTH_ON_CORRUPT_IMAGE, config.onCorruptImage),
   };
+}
+
+function corruptImagePolicy(env: string | undefined, config: unknown): 'fail' | 'skip' {
+  const [value, source] = env ? [env, 'LTH_ON_CORRUPT_IMAGE'] : [config ?? 'fail', 'platform.onCorruptImage in lth.config.ts'];
+  if (value !== 'fail' && value !== 'skip') throw new LthError('BAD_CONFIG', `${source} is ${JSON.stringify(value)}: use 'fail' or 'skip'.`);
+  return value;
 }

@@ -18,9 +18,9 @@ describe('platform-local settings', () => {
   });
 
   it('takes roots from the config (expanding ~) and lets LTH_* variables override them', () => {
-    const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm' };
+    const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' };
     const s = localPlatformSettings(flags(), config, {});
-    expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', imagenetRoot: path.join(os.homedir(), 'inet'), numWorkers: 3, backend: 'wasm' });
+    expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', imagenetRoot: path.join(os.homedir(), 'inet'), numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' });
     const e = localPlatformSettings(flags(), config, { LTH_ROOT: '/tmp/x', LTH_DATASET_ROOT: '/tmp/d', LTH_BACKEND: 'cpu' });
     expect([e.root, e.datasetRoot, e.backend]).to.deep.equal(['/tmp/x', '/tmp/d', 'cpu']);
   });
@@ -28,6 +28,15 @@ describe('platform-local settings', () => {
   it('lets the flags win over environment and config', () => {
     const s = localPlatformSettings(flags({ backend: 'cpu', num_workers: '2' }), { backend: 'wasm', numWorkers: 5 }, { LTH_BACKEND: 'native' });
     expect([s.backend, s.numWorkers]).to.deep.equal(['cpu', 2]);
+  });
+
+  it('chooses what to do with corrupt images: --on_corrupt_image, then LTH_ON_CORRUPT_IMAGE, then the config, then fail', () => {
+    expect(localPlatformSettings(flags(), {}, {}).onCorruptImage).to.equal('fail');
+    expect(localPlatformSettings(flags(), { onCorruptImage: 'skip' }, {}).onCorruptImage).to.equal('skip');
+    expect(localPlatformSettings(flags(), { onCorruptImage: 'skip' }, { LTH_ON_CORRUPT_IMAGE: 'fail' }).onCorruptImage).to.equal('fail');
+    expect(localPlatformSettings(flags({ on_corrupt_image: 'skip' }), {}, { LTH_ON_CORRUPT_IMAGE: 'fail' }).onCorruptImage).to.equal('skip');
+    expect(() => localPlatformSettings(flags(), { onCorruptImage: 'ignore' }, {})).to.throw(/platform.onCorruptImage .* use 'fail' or 'skip'/);
+    expect(() => flags({ on_corrupt_image: 'ignore' })).to.throw(/--on_corrupt_image='ignore' is not one of: fail, skip/);
   });
 
   it('rejects a backend that is not one of the choices, in flags and in the config', () => {
