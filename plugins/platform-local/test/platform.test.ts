@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
-import { isLthError, registry } from '@lth/kernel';
+import { isLthError, registry, type PlatformConfig } from '@lth/kernel';
 import { LocalPlatform, LocalPlatformFactory, LocalPlatformHparams, localPlatformSettings } from '../src';
 
 const flags = (v: Record<string, unknown> = {}) => LocalPlatformHparams.create(v);
@@ -18,7 +18,7 @@ describe('platform-local settings', () => {
   });
 
   it('takes roots from the config (expanding ~) and lets LTH_* variables override them', () => {
-    const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' };
+    const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' as const };
     const s = localPlatformSettings(flags(), config, {});
     expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', imagenetRoot: path.join(os.homedir(), 'inet'), numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' });
     const e = localPlatformSettings(flags(), config, { LTH_ROOT: '/tmp/x', LTH_DATASET_ROOT: '/tmp/d', LTH_BACKEND: 'cpu' });
@@ -35,7 +35,7 @@ describe('platform-local settings', () => {
     expect(localPlatformSettings(flags(), { onCorruptImage: 'skip' }, {}).onCorruptImage).to.equal('skip');
     expect(localPlatformSettings(flags(), { onCorruptImage: 'skip' }, { LTH_ON_CORRUPT_IMAGE: 'fail' }).onCorruptImage).to.equal('fail');
     expect(localPlatformSettings(flags({ on_corrupt_image: 'skip' }), {}, { LTH_ON_CORRUPT_IMAGE: 'fail' }).onCorruptImage).to.equal('skip');
-    expect(() => localPlatformSettings(flags(), { onCorruptImage: 'ignore' }, {})).to.throw(/platform.onCorruptImage .* use 'fail' or 'skip'/);
+    expect(() => localPlatformSettings(flags(), { onCorruptImage: 'ignore' } as unknown as PlatformConfig, {})).to.throw(/platform.onCorruptImage .* use 'fail' or 'skip'/);
     expect(() => flags({ on_corrupt_image: 'ignore' })).to.throw(/--on_corrupt_image='ignore' is not one of: fail, skip/);
   });
 
