@@ -57,7 +57,8 @@ function shareHostModules(): void {
     if (shared) {
       if (!cache.has(request)) {
         try {
-          cache.set(request, original.call(this, request, { id: hostDir, filename: path.join(hostDir, 'x.js'), paths: (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(hostDir) }, ...rest));
+          // Resolved from the host alone: a caller's `require.resolve(x, { paths })` must not decide (nor cache) where a shared module comes from.
+          cache.set(request, original.call(this, request, { id: hostDir, filename: path.join(hostDir, 'x.js'), paths: (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(hostDir) }, false));
         } catch {
           cache.set(request, null);
         }
