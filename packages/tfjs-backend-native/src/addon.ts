@@ -42,6 +42,9 @@ export interface NativeAddon {
     dscale: Float32Array | null, doffset: Float32Array | null): void;
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log?: boolean): void;
   transpose(x: Float32Array, shape: number[], perm: number[], out: Float32Array): void;
+  slice(x: Float32Array, shape: number[], begin: number[], size: number[], out: Float32Array): void;
+  pad(x: Float32Array, shape: number[], before: number[], outShape: number[], value: number, out: Float32Array): void;
+  concat(inputs: Float32Array[], innerSizes: number[], outer: number, out: Float32Array): void;
   convForward(
     x: Float32Array, filter: Float32Array, bias: Float32Array | null, out: Float32Array,
     params: number[], activation?: number, alpha?: number): void;

@@ -4,6 +4,7 @@ import { batchNormTrainKernels } from './batchnorm_train';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
 import { gradKernels } from './grad_kernels';
+import { layoutKernels } from './layout';
 import { matmulKernels } from './matmul';
 import { poolKernels } from './pool';
 import { reduceKernels } from './reduce';
@@ -14,5 +15,5 @@ import { transposeKernels } from './transpose';
 export const nativeKernels: KernelConfig[] = [
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels, ...convKernels, ...poolKernels,
   ...batchNormKernels, ...softmaxKernels, ...transposeKernels, ...gradKernels,
-  ...batchNormTrainKernels,
+  ...batchNormTrainKernels, ...layoutKernels,
 ];
