@@ -1,0 +1,48 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { buildModel, ModelHparams, torchShape, type Model } from '@lth/kernel';
+
+export type Shape = [number, number, number];
+
+/** CIFAR-10's build options: 10 classes, 32×32 RGB. */
+export const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as Shape, seed: 'replicate_1' };
+
+/** Model hparams with the families' default initializers, overridden by `v`. */
+export function modelHparams(name: string, v: Record<string, unknown> = {}): ModelHparams {
+  return ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
+}
+
+/** Builds `name` with CIFAR-10's options, overridden by `options`. */
+export function build(name: string, hp: Record<string, unknown> = {}, options: Partial<typeof CIFAR> = {}): Model {
+  return buildModel(modelHparams(name, hp), { ...CIFAR, ...options });
+}
+
+/** The values of the state entry `name`. */
+export function values(m: Model, name: string): Float32Array {
+  const e = m.state.find((s) => s.name === name);
+  if (!e) throw new Error(`${m.name} has no ${name}`);
+  return e.variable.dataSync() as Float32Array;
+}
+
+/** Sample standard deviation. */
+export function std(a: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m += a[i];
+  m /= a.length;
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += (a[i] - m) ** 2;
+  return Math.sqrt(s / (a.length - 1));
+}
+
+/** `[name, PyTorch shape]` of every state entry. */
+export function torchShapes(m: Model): Array<[string, number[]]> {
+  return m.state.map((e) => [e.name, torchShape(e.variable.shape, e.layout)]);
+}
+
+/** Largest absolute difference of two tensors' values. */
+export function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
+  const x = a.dataSync();
+  const y = b.dataSync();
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
+  return m;
+}
