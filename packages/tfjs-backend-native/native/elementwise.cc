@@ -76,8 +76,21 @@ void run(const float* a, const float* b, float* o, const Plan& p) {
   for (size_t i = 0; i + 1 < r; ++i) outer *= p.shape[i];
   int64_t total = outer * inner;
   if (outer == 1) {
+    if (ia == 1 && ib == 1) {
 #pragma omp parallel for simd schedule(static) if (total > 32768)
-    for (int64_t k = 0; k < inner; ++k) o[k] = bin<OP>(a[k * ia], b[k * ib]);
+      for (int64_t k = 0; k < inner; ++k) o[k] = bin<OP>(a[k], b[k]);
+    } else if (ia == 1) {
+      const float bv = b[0];
+#pragma omp parallel for simd schedule(static) if (total > 32768)
+      for (int64_t k = 0; k < inner; ++k) o[k] = bin<OP>(a[k], bv);
+    } else if (ib == 1) {
+      const float av = a[0];
+#pragma omp parallel for simd schedule(static) if (total > 32768)
+      for (int64_t k = 0; k < inner; ++k) o[k] = bin<OP>(av, b[k]);
+    } else {
+      const float v = bin<OP>(a[0], b[0]);
+      for (int64_t k = 0; k < inner; ++k) o[k] = v;
+    }
     return;
   }
 #pragma omp parallel for schedule(static) if (total > 32768)
