@@ -152,19 +152,22 @@ describe('branch arguments: the hparams class', () => {
     expect(String(make({ seed: '4', rate: '1' }))).to.equal('Hparams(rate=1.0, seed=4)');
   });
 
-  it('a group argument with a trunk default: required fields from the trunk, the others at their defaults, given ones win', () => {
+  it('a group argument with a trunk default: the trunk\'s group, the given fields replaced; an instance is taken whole', () => {
     const args = declaredArgs(RetrainLike);
     const hashed = branchHparamsClass('retrain', args);
     const flags = branchFlagsClass('retrain', args, hashed);
     expect(flags).to.not.equal(hashed);
     const d = fieldsOfClass(fieldsOfClass(flags)[0].nested!);
-    expect(d.find((f) => f.name === 'dataset_name')!.default).to.equal(null);
+    expect(d.map((f) => f.default)).to.deep.equal([null, null, false, null, null, null, null, null]);
     expect(d.find((f) => f.name === 'dataset_name')!.help).to.match(/Default: the trunk's value\.$/);
-    const trunk = toyDesc({ training: { momentum: 0.9 } });
+    expect(fieldsOfClass(fieldsOfClass(flags)[1].nested!).find((f) => f.name === 'momentum')!.default).to.equal(null);
+    const trunk = toyDesc({ training: { momentum: 0.9 }, dataset: { do_not_augment: true } });
     const none = resolveBranchArgs(hashed, args, {}, trunk);
-    expect(String(none)).to.equal("Hparams(retrain_d=Hparams(batch_size=30, dataset_name='lottery_toy'), retrain_t=Hparams(lr=0.1, optimizer_name='sgd', training_steps='2ep'))");
-    const some = resolveBranchArgs(hashed, args, { retrain_t: { lr: '0.01', momentum: '0.5' }, retrain_d: { do_not_augment: true } }, trunk);
-    expect(String(some)).to.equal("Hparams(retrain_d=Hparams(batch_size=30, dataset_name='lottery_toy', do_not_augment=True), retrain_t=Hparams(lr=0.01, momentum=0.5, optimizer_name='sgd', training_steps='2ep'))");
+    expect(String(none)).to.equal("Hparams(retrain_d=Hparams(batch_size=30, dataset_name='lottery_toy', do_not_augment=True), retrain_t=Hparams(data_order_seed=1, lr=0.1, momentum=0.9, optimizer_name='sgd', training_steps='2ep'))");
+    const some = resolveBranchArgs(hashed, args, { retrain_t: { lr: '0.01', momentum: '0.0' }, retrain_d: { batch_size: '10', do_not_augment: false } }, trunk);
+    expect(String(some)).to.equal("Hparams(retrain_d=Hparams(batch_size=10, dataset_name='lottery_toy', do_not_augment=True), retrain_t=Hparams(data_order_seed=1, lr=0.01, optimizer_name='sgd', training_steps='2ep'))");
+    const whole = resolveBranchArgs(hashed, args, { retrain_d: ds('cifar10', 128), retrain_t: tr('sgd', 0.1, '160ep') }, trunk);
+    expect(String(whole)).to.equal(golden['retrain cifar10 128 sgd 0.1 160ep'].canonical);
     expectLthError(() => resolveBranchArgs(hashed, args, { retrain_d: { batch_size: '0' } }, trunk), 'BAD_HPARAM', /--retrain_d_batch_size=0 is invalid/);
     // Without a trunk default the group's required fields are required, as in OpenLTH.
     const strict = declaredArgs(StrictRetrainLike);

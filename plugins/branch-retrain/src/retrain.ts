@@ -17,11 +17,12 @@ export function retrainStartStep(context: BranchContext, dataset: DatasetHparams
  * rewind step's iteration (re-expressed in the new dataset's epochs) or from step 0 with
  * `--start_at_step_zero`.
  *
- * `--retrain_d_*` and `--retrain_t_*` are whole dataset and training groups. Their required
- * fields (dataset name, batch size, optimizer, learning rate, training steps) default to the
- * trunk's values, where OpenLTH required all five flags (quirk 33); every other field has its
- * usual default, as in OpenLTH, so an OpenLTH command line names the same directory. The mask
- * is saved with the results (OpenLTH did not, quirk 10).
+ * `--retrain_d_*` and `--retrain_t_*` are whole dataset and training groups. Each defaults to
+ * the trunk's group, field by field, where OpenLTH required five of the flags and left the rest
+ * at their defaults (quirk 33): `--retrain_t_lr=0.01` alone retrains with the trunk's training
+ * hyperparameters at another learning rate. The merged groups are hashed as OpenLTH hashes
+ * them, so the same values give OpenLTH's name. The mask is saved with the results (OpenLTH did
+ * not, quirk 10).
  */
 @branch({ name: 'retrain', description: 'Retrain the model with different hyperparameters.' })
 export class RetrainBranch extends Branch {

@@ -29,13 +29,14 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  it("has OpenLTH's arguments; full flags hash as OpenLTH; the required fields default to the trunk's (quirk 33)", () => {
+  it("has OpenLTH's arguments, hashed as OpenLTH; the groups default to the trunk's (quirk 33)", () => {
     const b = registeredBranch('retrain');
     expect(b.instance).to.be.instanceOf(RetrainBranch);
     expect(b.description).to.equal('Retrain the model with different hyperparameters.');
     expect(b.meta.args.map((a) => [a.name, a.kind, a.trunk ?? null])).to.deep.equal([['retrain_d', 'group', 'dataset'], ['retrain_t', 'group', 'training'], ['start_at_step_zero', 'bool', null]]);
     const name = (args: Record<string, unknown>) => path.basename(branchRunner(root, desc, 'retrain', [1], args).outputLocations()[0]);
-    expect(name({ retrain_d: { dataset_name: 'cifar10', batch_size: 128 }, retrain_t: { optimizer_name: 'sgd', lr: 0.1, training_steps: '160ep' } })).to.equal(goldenHash('retrain cifar10 128 sgd 0.1 160ep'));
+    const openlth = { retrain_d: DatasetHparams.create({ dataset_name: 'cifar10', batch_size: 128 }), retrain_t: TrainingHparams.create({ optimizer_name: 'sgd', lr: 0.1, training_steps: '160ep' }) };
+    expect(name(openlth)).to.equal(goldenHash('retrain cifar10 128 sgd 0.1 160ep'));
     const full = {
       retrain_d: DatasetHparams.create({ dataset_name: 'fashion_mnist', batch_size: 64, subsample_fraction: 0.5 }),
       retrain_t: TrainingHparams.create({ optimizer_name: 'adam', lr: 1e-5, training_steps: '2ep', data_order_seed: 0 }),
@@ -43,14 +44,14 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
     };
     expect(name(full)).to.equal(goldenHash('retrain fashion_mnist 64 subsample, adam 1e-05 2ep seed 0, start_at_step_zero'));
     const r = branchRunner(root, desc, 'retrain', [1], {});
-    const canonical = `Hparams(retrain_d=Hparams(batch_size=30, dataset_name='${TOY}'), retrain_t=Hparams(lr=0.1, optimizer_name='sgd', training_steps='2ep'))`;
+    const canonical = `Hparams(retrain_d=Hparams(batch_size=30, dataset_name='${TOY}'), retrain_t=Hparams(data_order_seed=1, lr=0.1, optimizer_name='sgd', training_steps='2ep'))`;
     expect(r.branchDesc.canonicalString()).to.equal(canonical);
     expect(path.basename(r.outputLocations()[0])).to.equal(`lottery_branch_retrain_${md5(canonical)}`);
   });
 
   it("retrains the level's rewind weights and mask on another dataset, from the rewind iteration, and saves the mask", async () => {
     const r = branchRunner(root, desc, 'retrain', [1], { retrain_d: { dataset_name: TOY_B, batch_size: '20' }, retrain_t: { lr: '0.05', training_steps: '1ep' } });
-    expect(r.branchDesc.canonicalString()).to.equal(`Hparams(retrain_d=Hparams(batch_size=20, dataset_name='${TOY_B}'), retrain_t=Hparams(lr=0.05, optimizer_name='sgd', training_steps='1ep'))`);
+    expect(r.branchDesc.canonicalString()).to.equal(`Hparams(retrain_d=Hparams(batch_size=20, dataset_name='${TOY_B}'), retrain_t=Hparams(data_order_seed=1, lr=0.05, optimizer_name='sgd', training_steps='1ep'))`);
     await r.run();
     const dir = r.outputLocations()[0];
     // 180 images at 20 per batch: 9 iterations per epoch; the rewind step is iteration 3.
@@ -65,7 +66,7 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
     for (const e of ours.state) expect(Array.from(e.variable.dataSync()), e.name).to.deep.equal(Array.from(levelStart.state.find((x) => x.name === e.name)!.variable.dataSync()));
     const logged = MetricLogger.createFromFile(dir).getData('test_accuracy').map(([it]) => it);
     expect(logged).to.deep.equal([3, 9]);
-    expect(fs.readFileSync(path.join(dir, 'hparams.log'), 'utf8')).to.match(/Branch Arguments\n    \* retrain_d => Hparams\(batch_size=20, dataset_name='retrain_toy_b'\)\n    \* retrain_t => Hparams\(lr=0\.05, optimizer_name='sgd', training_steps='1ep'\)$/);
+    expect(fs.readFileSync(path.join(dir, 'hparams.log'), 'utf8')).to.match(/Branch Arguments\n    \* retrain_d => Hparams\(batch_size=20, dataset_name='retrain_toy_b'\)\n    \* retrain_t => Hparams\(data_order_seed=1, lr=0\.05, optimizer_name='sgd', training_steps='1ep'\)$/);
     levelStart.dispose();
     ours.dispose();
   });

@@ -27,10 +27,10 @@ export interface BranchArgSpec {
   /** For `group`: the hparams class whose fields become `--<name>_<field>` flags. */
   readonly group?: HparamsClass;
   /**
-   * For `group`: the trunk's group this argument takes its required fields from when their flags
-   * are left out (`--retrain_d_dataset_name` defaults to the trunk's dataset). Every other field
-   * has its usual default, as in OpenLTH, so a command line that writes the required flags out
-   * hashes to OpenLTH's name.
+   * For `group`: the trunk's group this argument defaults to, field by field: every flag of the
+   * group is optional, and those given replace the trunk's values (`--retrain_t_lr=0.01` retrains
+   * with the trunk's training hyperparameters at another learning rate). The merged group is
+   * what is hashed, so the name says exactly what ran.
    */
   readonly trunk?: TrunkGroup;
 }
@@ -45,7 +45,7 @@ export interface ArgOptions<V> {
 /** Options of a group-valued argument. */
 export interface GroupArgOptions {
   readonly help?: string;
-  /** The trunk group its required fields default to (see `BranchArgSpec.trunk`); without it their flags are required, as in OpenLTH. */
+  /** The trunk group it defaults to, field by field (see `BranchArgSpec.trunk`); without it the group's required flags are required, as in OpenLTH. */
   readonly trunk?: TrunkGroup;
 }
 

@@ -8,7 +8,6 @@ import {
   int,
   LthError,
   nested,
-  REQUIRED,
   str,
   type HparamsClass,
 } from '@lth/kernel';
@@ -64,9 +63,9 @@ export function branchHparamsClass(branchName: string, args: readonly BranchArgS
 const overrideClasses = new WeakMap<HparamsClass, HparamsClass>();
 
 /**
- * A copy of `cls` whose required fields default to null, meaning "the trunk's value"; the other
- * fields, their validators and choices are as in `cls`. The flags of a group argument that
- * defaults to a trunk group.
+ * A copy of `cls` whose fields all default to null (switches to false), meaning "the trunk's
+ * value"; validators and choices are kept. The flags of a group argument that defaults to a
+ * trunk group.
  */
 export function overridesClass(cls: HparamsClass): HparamsClass {
   const known = overrideClasses.get(cls);
@@ -74,14 +73,12 @@ export function overridesClass(cls: HparamsClass): HparamsClass {
   const copy = namedClass(`${cls.name}FromTrunk`);
   group(groupOfClass(cls))(copy);
   for (const f of fieldsOfClass(cls)) {
-    const required = f.default === REQUIRED;
-    const help = required ? `${f.help}${f.help && !/[.]$/.test(f.help) ? '.' : ''} Default: the trunk's value.`.trim() : f.help;
-    const opts: Record<string, unknown> = { help };
-    if (required || f.default !== undefined) opts.default = required ? null : f.default;
+    const help = `${f.help}${f.help && !/[.]$/.test(f.help) ? '.' : ''} Default: the trunk's value.`.trim();
+    const opts: Record<string, unknown> = { help, default: null };
     if (f.validate) opts.validate = f.validate;
     if (f.choices) opts.choices = f.choices;
     const deco: PropertyDecorator =
-      f.kind === 'bool' ? bool({ help }) : f.kind === 'int' ? int(opts) : f.kind === 'float' ? float(opts) : f.kind === 'str' ? str(opts) : nested(f.nested!, { help, ...(required ? {} : { default: null }) });
+      f.kind === 'bool' ? bool({ help }) : f.kind === 'int' ? int(opts) : f.kind === 'float' ? float(opts) : f.kind === 'str' ? str(opts) : nested(f.nested!, { help, default: null });
     deco(copy.prototype, f.name);
   }
   overrideClasses.set(cls, copy);
@@ -90,8 +87,8 @@ export function overridesClass(cls: HparamsClass): HparamsClass {
 
 /**
  * The hparams class of a branch's flags. It is the hashed class itself unless an argument
- * defaults to a trunk group; then that argument's flags come from `overridesClass` (its
- * required fields optional) and `resolveBranchArgs` fills them in from the trunk.
+ * defaults to a trunk group; then that argument's flags come from `overridesClass` (all
+ * optional) and `resolveBranchArgs` puts the given ones into the trunk's group.
  */
 export function branchFlagsClass(branchName: string, args: readonly BranchArgSpec[], hashed: HparamsClass): HparamsClass {
   if (!args.some((a) => a.trunk)) return hashed;
@@ -121,25 +118,27 @@ function asRecord(v: unknown): Record<string, unknown> | null {
 }
 
 /**
- * The group `cls` from the values given, each required field that is not given taken from
- * `trunk`. The other fields keep their usual defaults, exactly as OpenLTH builds the group from
- * its flags, so a command line that writes every required flag out names the same directory.
+ * The trunk's group with the values given (non-null) put in; a switch can be turned on, not off.
+ * Hashed as it is, so the name says exactly what runs: the same values as an OpenLTH command
+ * line gives the same name.
  */
 function fromTrunk(cls: HparamsClass, trunk: Hparams, given: Record<string, unknown> | null, prefix: string): Hparams {
-  const values: Record<string, unknown> = {};
-  const base = trunk.values();
+  const values: Record<string, unknown> = { ...trunk.values() };
   for (const f of fieldsOfClass(cls)) {
     const v = given?.[f.name];
-    if (v !== undefined && v !== null) values[f.name] = v;
-    else if (f.default === REQUIRED) values[f.name] = base[f.name];
+    if (v === undefined || v === null) continue;
+    if (f.kind === 'bool' && (v === false || v === 'false' || v === 'False')) continue;
+    values[f.name] = v;
   }
   return Hparams.create.call(cls, values, prefix);
 }
 
 /**
  * The hashed hyperparameters of a branch from plain values (as a program passes them) or from
- * its parsed flags (`branchFlagsClass`): validated, defaults filled in, and every argument that
- * defaults to a trunk group given the trunk's values for the required fields it leaves out.
+ * its parsed flags (`branchFlagsClass`): validated, defaults filled in. A group argument given as
+ * an instance of its class is taken whole; given as a record of some fields (or as parsed flags),
+ * it is the trunk's group with those fields replaced when it defaults to a trunk group, else a
+ * new group of those fields.
  * Errors are the kernel's `MISSING_HPARAM`, `BAD_HPARAM` and `UNKNOWN_HPARAM`, naming the flag.
  */
 export function resolveBranchArgs(hashed: HparamsClass, args: readonly BranchArgSpec[], values: Hparams | Record<string, unknown>, trunk: LotteryDesc): Hparams {
@@ -147,6 +146,7 @@ export function resolveBranchArgs(hashed: HparamsClass, args: readonly BranchArg
   for (const s of args) {
     if (s.kind !== 'group') continue;
     const v = given[s.name];
+    if (v instanceof s.group!) continue;
     if (s.trunk) given[s.name] = fromTrunk(s.group!, trunkGroup(trunk, s.trunk), asRecord(v), s.name);
     else if (v !== undefined && v !== null && !(v instanceof Hparams)) given[s.name] = Hparams.create.call(s.group!, asRecord(v)!, s.name);
   }

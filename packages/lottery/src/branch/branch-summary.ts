@@ -23,7 +23,7 @@ export interface ExperimentSummary {
   readonly branches: readonly BranchResult[];
 }
 
-const MAX_LABEL = 36;
+const MAX_LABEL = 44;
 
 function labelOf(dir: string, hashname: string): { branch: string; label: string } {
   const md5 = hashname.slice(-32);
