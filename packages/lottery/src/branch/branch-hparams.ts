@@ -138,8 +138,7 @@ function fromTrunk(cls: HparamsClass, trunk: Hparams, given: Record<string, unkn
  * its parsed flags (`branchFlagsClass`): validated, defaults filled in. A group argument given as
  * an instance of its class is taken whole; given as a record of some fields (or as parsed flags),
  * it is the trunk's group with those fields replaced when it defaults to a trunk group, else a
- * new group of those fields.
- * Errors are the kernel's `MISSING_HPARAM`, `BAD_HPARAM` and `UNKNOWN_HPARAM`, naming the flag.
+ * new group of those fields. Errors are the kernel's `MISSING_HPARAM`, `BAD_HPARAM` and `UNKNOWN_HPARAM`, naming the flag.
  */
 export function resolveBranchArgs(hashed: HparamsClass, args: readonly BranchArgSpec[], values: Hparams | Record<string, unknown>, trunk: LotteryDesc): Hparams {
   const given = values instanceof Hparams ? values.values() : { ...values };
