@@ -32,7 +32,7 @@ export function parseCifarResNetName(name: string): CifarResNetSpec | null {
  * (B blocks per stage) and width W (default 16): `cifar_resnet_20`, `cifar_resnet_56`,
  * `cifar_resnet_14_128`. Every name takes ResNet-20's default hyperparameters.
  */
-@model({ name: 'cifar_resnet', pattern: 'cifar_resnet_D[_W]', description: 'ResNet for CIFAR-10 with D = 6B+2 layers (B blocks per stage; D = 8, 14, 20, 32, 44, 56, 110, ...) and W filters in the first stage (default 16).' })
+@model({ name: 'cifar_resnet', pattern: 'cifar_resnet_D[_W]', description: 'ResNet for CIFAR-10: depth D = 6B+2 (B blocks per stage: 8, 14, 20, 26, 32, 44, 56, 110, ...), W filters in the first stage (default 16).' })
 export class CifarResNetFamily implements ModelFamily {
   isValidModelName(name: string): boolean {
     return parseCifarResNetName(name) !== null;

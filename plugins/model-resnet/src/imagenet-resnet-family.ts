@@ -40,7 +40,7 @@ export function parseImageNetResNetName(name: string): ImageNetResNetSpec | null
  * 34, Bottleneck for 50 and deeper) with W planes in the first stage (default 64), wrapped as
  * OpenLTH wraps it. Every name takes ResNet-50's default hyperparameters.
  */
-@model({ name: 'imagenet_resnet', pattern: 'imagenet_resnet_D[_W]', description: 'ResNet for ImageNet (torchvision\'s) of depth D in 18, 34, 50, 101, 152, 200 and W planes in the first stage (default 64).' })
+@model({ name: 'imagenet_resnet', pattern: 'imagenet_resnet_D[_W]', description: 'torchvision\'s ResNet for ImageNet: depth D in 18, 34, 50, 101, 152, 200, W planes in the first stage (default 64).' })
 export class ImageNetResNetFamily implements ModelFamily {
   isValidModelName(name: string): boolean {
     return parseImageNetResNetName(name) !== null;
