@@ -19,6 +19,7 @@ export class ConsoleOutput implements Output {
   readonly isTTY: boolean;
   private bars: MultiBar | null = null;
   private active = 0;
+  private lastRender = 0;
 
   constructor(
     readonly quiet: boolean,
@@ -43,17 +44,33 @@ export class ConsoleOutput implements Output {
     this.active++;
     let stopped = false;
     return {
-      update: (done: number, info?: string) => bar.update(done, { info: info ?? '' }),
+      update: (done: number, info?: string) => {
+        bar.update(done, { info: info ?? '' });
+        this.renderNow();
+      },
       stop: () => {
         if (stopped) return;
         stopped = true;
         bar.stop();
         this.bars?.remove(bar);
         if (--this.active === 0) {
+          this.lastRender = 0;
           this.bars?.stop();
           this.bars = null;
         }
       },
     };
+  }
+
+  /**
+   * cli-progress redraws on a timer, which never fires while a training epoch keeps the event
+   * loop busy; redraw from here instead, at most ten times a second.
+   */
+  private renderNow(): void {
+    const t = Date.now();
+    if (this.bars && t - this.lastRender >= 100) {
+      this.lastRender = t;
+      this.bars.update();
+    }
   }
 }

@@ -75,6 +75,19 @@ describe('cli console output', () => {
     expect(s.text).to.contain('train [');
     expect(s.text).to.contain('2/4 loss 0.5');
   });
+
+  it('redraws the bar from update() while the event loop is busy, as during a training epoch', () => {
+    const s = Object.assign(new Capture(), { isTTY: true, columns: 80, cursorTo() {}, clearLine() {}, moveCursor() {}, clearScreenDown() {}, on() {}, removeListener() {} });
+    const bar = new ConsoleOutput(false, s).progress(100, 'ep 0');
+    for (let i = 1; i <= 100; i++) {
+      const until = Date.now() + 4;
+      while (Date.now() < until);
+      bar.update(i, `loss ${i}`);
+    }
+    const drawn = [...s.text.matchAll(/ep 0 \[[^\]]*\] (\d+)\/100 loss/g)].map((m) => Number(m[1]));
+    bar.stop();
+    expect(drawn.filter((n) => n > 1 && n < 100)).to.not.be.empty;
+  });
 });
 
 describe('cli error reporting', () => {
