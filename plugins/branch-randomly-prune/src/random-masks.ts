@@ -17,6 +17,13 @@ function sortedKeys(mask: Mask): string[] {
   return mask.keys().sort();
 }
 
+/** A mask of `entries` in the key order of `like` (the model's order, as the level's mask). */
+function inOrderOf(like: Mask, entries: ReadonlyMap<string, MaskEntry>): Mask {
+  const out = new Mask();
+  for (const k of like.keys()) out.set(k, entries.get(k)!);
+  return out;
+}
+
 /** `values` permuted by a seeded random permutation. */
 function shuffled(values: Float32Array, rng: Rng): Float32Array {
   const perm = rng.permutation(values.length);
@@ -27,12 +34,12 @@ function shuffled(values: Float32Array, rng: Rng): Float32Array {
 
 /** Each tensor's entries shuffled on their own: every layer keeps its count of weights. */
 export function layerwiseRandomMask(mask: Mask, seed: number): Mask {
-  const out = new Mask();
+  const out = new Map<string, MaskEntry>();
   for (const k of sortedKeys(mask)) {
     const e = mask.get(k)!;
     out.set(k, withTorchValues(e, shuffled(torchValues(e), new Rng('randomly_prune', 'layerwise', seed, k))));
   }
-  return out;
+  return inOrderOf(mask, out);
 }
 
 /** All entries shuffled together (tensors in sorted-name order): the same total, spread at random over the layers. */
@@ -46,13 +53,13 @@ export function globalRandomMask(mask: Mask, seed: number): Mask {
     at += p.length;
   }
   const mixed = shuffled(all, new Rng('randomly_prune', 'global', seed));
-  const out = new Mask();
+  const out = new Map<string, MaskEntry>();
   at = 0;
   keys.forEach((k, i) => {
     out.set(k, withTorchValues(mask.get(k)!, mixed.slice(at, at + parts[i].length)));
     at += parts[i].length;
   });
-  return out;
+  return inOrderOf(mask, out);
 }
 
 /**
@@ -62,7 +69,7 @@ export function globalRandomMask(mask: Mask, seed: number): Mask {
  */
 export function evenRandomMask(mask: Mask, seed: number): Mask {
   const density = mask.density;
-  const out = new Mask();
+  const out = new Map<string, MaskEntry>();
   for (const k of sortedKeys(mask)) {
     const e = mask.get(k)!;
     const n = e.data.length;
@@ -72,7 +79,7 @@ export function evenRandomMask(mask: Mask, seed: number): Mask {
     for (let i = 0; i < keep; i++) values[perm[i]] = 1;
     out.set(k, withTorchValues(e, values));
   }
-  return out;
+  return inOrderOf(mask, out);
 }
 
 /** A copy of `mask`. */

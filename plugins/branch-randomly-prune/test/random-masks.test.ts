@@ -25,6 +25,7 @@ describe('random masks of randomly_prune', () => {
     expect(bits(layerwiseRandomMask(mask, 7))).to.deep.equal(bits(a));
     expect(bits(layerwiseRandomMask(mask, 8))).to.not.deep.equal(bits(a));
     for (const k of mask.keys()) expect(a.get(k)!.shape).to.deep.equal(mask.get(k)!.shape);
+    for (const m of [a, globalRandomMask(mask, 1), evenRandomMask(mask, 1)]) expect(m.keys()).to.deep.equal(mask.keys());
   });
 
   it('global keeps the total and spreads it over the layers at random', () => {
