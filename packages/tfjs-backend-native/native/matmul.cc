@@ -1,6 +1,11 @@
 #include <cblas.h>
 #include <omp.h>
 
+#include <cstdlib>
+#include <cstring>
+
+#include <oneapi/dnnl/dnnl.h>
+
 #include "activation.h"
 #include "common.h"
 
@@ -9,8 +14,22 @@ namespace {
 
 // One sgemm split across the OpenMP team: OpenBLAS runs single-threaded inside each thread, so
 // OpenBLAS and oneDNN share one pool of threads instead of contending for the cores.
+bool useOneDnnGemm() {
+  static const bool v = [] {
+    const char* e = std::getenv("LTH_NATIVE_GEMM");
+    return e != nullptr && std::strcmp(e, "onednn") == 0;
+  }();
+  return v;
+}
+
 void gemm(bool tA, bool tB, int64_t M, int64_t N, int64_t K, const float* a, const float* b,
           float beta, float* c) {
+  if (useOneDnnGemm()) {
+    dnnl_status_t st = dnnl_sgemm(tA ? 'T' : 'N', tB ? 'T' : 'N', M, N, K, 1.f, a, tA ? M : K, b,
+                                  tB ? K : N, beta, c, N);
+    check(st == dnnl_success, "dnnl_sgemm failed");
+    return;
+  }
   int lda = static_cast<int>(tA ? M : K), ldb = static_cast<int>(tB ? K : N);
   int ldc = static_cast<int>(N);
   auto ta = tA ? CblasTrans : CblasNoTrans, tb = tB ? CblasTrans : CblasNoTrans;
