@@ -5,7 +5,7 @@
 // each in its own process. Prints ms/step, eval time, peak RSS and the ratios to PyTorch,
 // and writes bench/out/results.json.
 //
-// Options: --models lenet,resnet20  --backends torch,native,wasm,cpu  --steps 10  --warmup 3
+// Options: --models lenet,resnet20  --backends torch,native,wasm,cpu  --steps 20  --warmup 20
 //          --eval-images 10000  --leak-steps 1000 (extra LeNet steps on native for the leak check)
 const { spawnSync } = require('child_process');
 const fs = require('fs');
@@ -19,7 +19,7 @@ function opt(name, dflt) {
 
 const models = opt('models', 'lenet,resnet20').split(',');
 const backends = opt('backends', 'torch,native,wasm,cpu').split(',');
-const steps = opt('steps', '10'), warmup = opt('warmup', '3');
+const steps = opt('steps', '20'), warmup = opt('warmup', '20');
 const evalImages = opt('eval-images', '10000'), leakSteps = opt('leak-steps', '1000');
 const threads = String(os.availableParallelism ? os.availableParallelism() : os.cpus().length);
 
