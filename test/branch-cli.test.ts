@@ -49,14 +49,28 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
   });
   after(() => s.remove());
 
-  it('alone, lists the branches with their descriptions (one line, exit 1); an unknown branch lists the names', async () => {
+  it('alone, prints the branch menu with their descriptions (stderr, exit 1); an unknown branch, the menu and one error with the likely name', async () => {
+    const menu = [
+      '='.repeat(82),
+      'lth: A Framework for Research on Lottery Tickets and Beyond',
+      '-'.repeat(82),
+      'Choose a branch to run:',
+      '    * lth lottery_branch randomly_prune [...] => Randomly prune the model.',
+      '    * lth lottery_branch randomly_reinitialize [...] => Randomly reinitialize the model.',
+      '    * lth lottery_branch retrain [...] => Retrain the model with different hyperparameters.',
+      '='.repeat(82),
+    ];
     const alone = await s.lth(['lottery_branch']);
     expect(alone.code).to.equal(1);
     expect(alone.stdout).to.equal('');
-    expectOneError(alone, /^Error: Name the branch to run: lth lottery_branch <branch> --levels=<levels> \[flags\]\. Branches: randomly_prune \(Randomly prune the model\); randomly_reinitialize \(Randomly reinitialize the model\); retrain \(Retrain the model with different hyperparameters\)\. \[MISSING_BRANCH\]$/);
+    expect(lines(alone.stderr)).to.deep.equal(menu);
     const unknown = await s.lth(['lottery_branch', 'randomly_prun', ...trunk, '--levels=1']);
     expect(unknown.code).to.equal(1);
-    expectOneError(unknown, /^Error: Unknown branch 'randomly_prun'\. Known branches: randomly_prune, randomly_reinitialize, retrain\. .*\[UNKNOWN_BRANCH\]$/);
+    expect(unknown.stdout).to.equal('');
+    expect(lines(unknown.stderr)).to.deep.equal([...menu, "Error: Unknown branch 'randomly_prun'. Did you mean randomly_prune? [UNKNOWN_BRANCH]"]);
+    const far = await s.lth(['lottery_branch', 'shuffle', ...trunk, '--levels=1']);
+    expect(far.code).to.equal(1);
+    expect(lines(far.stderr).slice(-1)).to.deep.equal(["Error: Unknown branch 'shuffle'. Known branches: randomly_prune, randomly_reinitialize, retrain. [UNKNOWN_BRANCH]"]);
   });
 
   it('prints one real path per requested level, named by the OpenLTH hash of the branch arguments, the name before or after the flags', async () => {

@@ -15,13 +15,15 @@ function oneLine(message: string): string {
 /**
  * Reports an error the way the CLI does and returns the exit status. An `LthError` (anything a
  * user can cause) is one line, `Error: <message> [CODE]`, with its own exit status and no stack
- * trace; so is an oclif parse error (of the listing commands). An oclif exit (`this.exit(n)`) is
- * silent. Anything else is unexpected: its message on one line and a hint, exit status 1, and
- * with `LTH_DEBUG=1` its stack.
+ * trace; its `details` (a menu, say) come first, as they are, and an empty message with
+ * details prints the details alone. An oclif parse error (of the listing commands) is one line
+ * too. An oclif exit (`this.exit(n)`) is silent. Anything else is unexpected: its message on
+ * one line and a hint, exit status 1, and with `LTH_DEBUG=1` its stack.
  */
 export function reportError(e: unknown, write: ErrorWriter = (l) => process.stderr.write(l + '\n')): number {
   if (isLthError(e)) {
-    write(`Error: ${oneLine(e.message)} [${e.code}]`);
+    if (e.details) write(e.details.replace(/\n+$/, ''));
+    if (!e.details || oneLine(e.message)) write(`Error: ${oneLine(e.message)} [${e.code}]`);
     if (debugging() && e.stack) write(e.stack);
     return e.exitCode || 2;
   }

@@ -102,6 +102,16 @@ describe('cli error reporting', () => {
     expect(report(new LthError('UNKNOWN_COMMAND', 'Nope.\nReally.', 1))).to.deep.equal({ code: 1, lines: ['Error: Nope. Really. [UNKNOWN_COMMAND]'] });
   });
 
+  it("prints an LthError's details (a menu) as they are before its line, and alone when the message is empty", () => {
+    const menu = '====\nChoose one:\n    * a => A.\n====\n';
+    expect(report(new LthError('UNKNOWN_THING', "Unknown thing 'b'. Did you mean a?", 1, menu))).to.deep.equal({
+      code: 1,
+      lines: ['====\nChoose one:\n    * a => A.\n====', "Error: Unknown thing 'b'. Did you mean a? [UNKNOWN_THING]"],
+    });
+    expect(report(new LthError('MISSING_THING', '', 1, menu))).to.deep.equal({ code: 1, lines: ['====\nChoose one:\n    * a => A.\n===='] });
+    expect(report(new LthError('EMPTY', ''))).to.deep.equal({ code: 2, lines: ['Error:  [EMPTY]'] });
+  });
+
   it('prints an oclif parse error as one line', () => {
     const e = Object.assign(new Error('Unexpected argument: b\nSee more help with --help'), { oclif: { exit: 2 } });
     expect(report(e)).to.deep.equal({ code: 2, lines: ['Error: Unexpected argument: b Run lth <command> --help for its usage.'] });

@@ -16,9 +16,11 @@ import {
 } from '@lth/kernel';
 import { MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import { applyMask } from './apply-mask';
+import { formatExperimentTable, summarizeExperiment } from './branch/branch-summary';
+import { trunkReplicateDir } from './branch/trunk-levels';
 import type { LotteryDesc } from './desc';
 import { buildLotteryModel, levelModelFile, levelRoot } from './levels';
-import { formatSummaryTable, summarizeLevel, type LevelSummary } from './summary';
+import { summarizeLevel, type LevelSummary } from './summary';
 
 /** The file in `level_0/main` that records the job arguments OpenLTH never wrote down (quirk 10). */
 export const LOTTERY_RUN_FILE = 'lottery_run.json';
@@ -174,7 +176,7 @@ export class LotteryRunner {
       await this.trainLevel(level);
     }
     const rows = this.summaries();
-    if (platform.isPrimary) lines(out, formatSummaryTable(rows, this.replicate));
+    if (platform.isPrimary) lines(out, this.closingTable(rows));
     return rows;
   }
 
@@ -183,6 +185,17 @@ export class LotteryRunner {
     const rows: LevelSummary[] = [];
     for (let level = 0; level <= this.options.levels; level++) rows.push(summarizeLevel(level, this.levelRoot(level)));
     return rows;
+  }
+
+  /**
+   * The closing table: the levels' rows, with a column per branch found under levels
+   * 0..levels (`lth lottery_branch` results) beside the trunk's accuracies; with no branch,
+   * the trunk's table alone.
+   */
+  private closingTable(rows: readonly LevelSummary[]): string {
+    const { branches } = summarizeExperiment(trunkReplicateDir(this.desc, this.root, this.replicate));
+    const under = branches.filter((b) => b.level <= this.options.levels);
+    return formatExperimentTable({ trunk: rows, branches: under }, this.replicate, { trunkBest: true });
   }
 
   private banner(title: string): void {

@@ -9,6 +9,7 @@ import {
   BranchRunner,
   buildLotteryModel,
   formatExperimentTable,
+  formatSummaryTable,
   loadLevelMask,
   loadLevelWeights,
   summarizeExperiment,
@@ -148,6 +149,29 @@ describe('branch runner (end to end on a LeNet 20_10 trunk, synthetic data)', fu
     for (const f of listFiles(dir).filter((x) => x.startsWith('model_') || x === 'logger')) {
       expect(fs.statSync(path.join(dir, f)).mtimeMs, f).to.equal(before.get(f));
     }
+  });
+
+  it('lth lottery run again prints the branches beside the trunk, for its own levels; with no branch, its trunk table as before', async () => {
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    const found = summarizeExperiment(trunkReplicateDir(desc, root, 1));
+    const result = (level: number, from: string) => found.branches.find((b) => b.level === level && b.label === `runner_test_copy(from='${from}')`)!.finalAccuracy;
+    const { runner: lottery, out } = toyRunner(root, desc, 2);
+    const rows = await lottery.run();
+    const table = out.text.slice(out.text.indexOf('Lottery Ticket Summary with Branches (Replicate 1)')).split('\n');
+    expect(table[2]).to.match(/^Level\s+Weights remaining\s+Trunk \(final test acc\)\s+Trunk \(best test acc @ iteration\)\s+runner_test_copy\(from='init'\)\s+runner_test_copy\(from='end'\)$/);
+    const cells = (i: number) => table[3 + i].trim().split(/\s{3,}/);
+    expect(cells(0)).to.deep.equal(['0', '15980 (100.00%)', pct(rows[0].finalAccuracy), `${pct(rows[0].bestAccuracy)} @ ${rows[0].bestIteration}`, pct(result(0, 'init')), '-']);
+    expect(cells(1)).to.deep.equal(['1', '12783 (79.99%)', pct(rows[1].finalAccuracy), `${pct(rows[1].bestAccuracy)} @ ${rows[1].bestIteration}`, '-', pct(result(1, 'end'))]);
+    expect(cells(2).slice(4)).to.deep.equal([pct(result(2, 'init')), '-']);
+    expect(table[6]).to.equal('='.repeat(82));
+
+    const fewer = toyRunner(root, desc, 1);
+    await fewer.runner.run();
+    const short = fewer.out.text.slice(fewer.out.text.indexOf('Lottery Ticket Summary with Branches (Replicate 1)')).split('\n');
+    expect(short.slice(3, 5).map((l) => l.trim().split(/\s+/)[0])).to.deep.equal(['0', '1']);
+    expect(short[5]).to.equal('='.repeat(82));
+
+    expect(formatExperimentTable({ trunk: rows, branches: [] }, 1, { trunkBest: true })).to.equal(formatSummaryTable(rows, 1));
   });
 
   it("gives branches the trunk's unpruned level-0 weights at init, rewind and end, and the level's mask", () => {

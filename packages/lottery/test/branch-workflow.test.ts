@@ -12,12 +12,12 @@ class WorkflowTestBranch extends Branch {
   async run(_c: BranchContext, @arg.int('seed', { help: 'A seed.' }) _seed: number, @arg.bool('fresh') _fresh: boolean): Promise<void> {}
 }
 
-function lthError(f: () => unknown): { code: string; message: string; exitCode: number } {
+function lthError(f: () => unknown): { code: string; message: string; exitCode: number; details?: string } {
   try {
     f();
   } catch (e) {
     expect(isLthError(e), String(e)).to.equal(true);
-    return e as { code: string; message: string; exitCode: number };
+    return e as { code: string; message: string; exitCode: number; details?: string };
   }
   throw new Error('expected an LthError');
 }
@@ -41,14 +41,20 @@ describe('the lottery_branch workflow', () => {
     expect(groups[groups.length - 1].hparams).to.equal(registry.find('branch', 'workflow_test_branch')!.meta.hparams);
   });
 
-  it('without a branch name: one error listing the branches with their descriptions; an unknown one lists the names', () => {
+  it('without a branch name: the branch menu is the whole error; an unknown one has the menu and the name it likely meant', () => {
     const missing = lthError(() => w().flagGroups({ positionals: [] }));
     expect(missing.code).to.equal('MISSING_BRANCH');
     expect(missing.exitCode).to.equal(1);
-    expect(missing.message).to.match(/^Name the branch to run: lth lottery_branch <branch> --levels=<levels> \[flags\]\. Branches: .*workflow_test_branch \(A branch of the workflow tests\)/);
+    expect(missing.message).to.equal('');
+    const menu = missing.details!.split('\n');
+    expect(menu.slice(0, 4)).to.deep.equal(['='.repeat(82), 'lth: A Framework for Research on Lottery Tickets and Beyond', '-'.repeat(82), 'Choose a branch to run:']);
+    expect(menu).to.include('    * lth lottery_branch workflow_test_branch [...] => A branch of the workflow tests.');
+    expect(menu[menu.length - 1]).to.equal('='.repeat(82));
     const unknown = lthError(() => w().flagGroups({ positionals: ['workflow_test_brunch'] }));
     expect(unknown.code).to.equal('UNKNOWN_BRANCH');
-    expect(unknown.message).to.match(/Unknown branch 'workflow_test_brunch'\. Known branches: .*workflow_test_branch/);
+    expect(unknown.exitCode).to.equal(1);
+    expect(unknown.message).to.equal("Unknown branch 'workflow_test_brunch'. Did you mean workflow_test_branch?");
+    expect(unknown.details).to.equal(missing.details);
   });
 
   it('--levels takes ranges and rejects anything else by name', () => {

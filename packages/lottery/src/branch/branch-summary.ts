@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MetricLogger, summarizeLogger } from '@lth/training';
-import { summarizeLevel, type LevelSummary } from '../summary';
+import { formatSummaryTable, summarizeLevel, type LevelSummary } from '../summary';
 import { BRANCH_DESC_FILE } from './branch-desc';
 
 /** The final test accuracy of one branch at one level, read from its directory. */
@@ -81,19 +81,30 @@ function percent(x: number): string {
   return `${(100 * x).toFixed(2)}%`;
 }
 
+/** What `formatExperimentTable` shows beyond the final accuracies. */
+export interface ExperimentTableOptions {
+  /** A `Trunk (best test acc @ iteration)` column after the trunk's final accuracy (as `lth lottery` prints). */
+  readonly trunkBest?: boolean;
+}
+
 /**
  * The experiment table: one row per level (the trunk's and the branches' levels), with the
- * weights the trunk's mask keeps, the trunk's final test accuracy, and one column per branch
- * found (its final test accuracy at that level; `-` where it has not run).
+ * weights the trunk's mask keeps, the trunk's final test accuracy (and, with `trunkBest`, its
+ * best one and the iteration of it), and one column per branch found (its final test accuracy
+ * at that level; `-` where it has not run). With no branch found it is the lottery's own
+ * closing table (`formatSummaryTable`).
  */
-export function formatExperimentTable(summary: ExperimentSummary, replicate: number): string {
+export function formatExperimentTable(summary: ExperimentSummary, replicate: number, options: ExperimentTableOptions = {}): string {
+  if (!summary.branches.length) return formatSummaryTable(summary.trunk, replicate);
   const columns: Array<{ hashname: string; label: string }> = [];
   for (const b of summary.branches) if (!columns.some((c) => c.hashname === b.hashname)) columns.push({ hashname: b.hashname, label: b.label });
   const levels = [...new Set([...summary.trunk.map((t) => t.level), ...summary.branches.map((b) => b.level)])].sort((a, b) => a - b);
-  const header = ['Level', 'Weights remaining', 'Trunk (final test acc)', ...columns.map((c) => c.label)];
+  const best = options.trunkBest ? ['Trunk (best test acc @ iteration)'] : [];
+  const header = ['Level', 'Weights remaining', 'Trunk (final test acc)', ...best, ...columns.map((c) => c.label)];
   const cells = levels.map((level) => {
     const t = summary.trunk.find((r) => r.level === level);
     const row = [String(level), t ? `${t.unpruned} (${percent(t.unpruned / t.total)})` : '-', t ? percent(t.finalAccuracy) : '-'];
+    if (options.trunkBest) row.push(t ? `${percent(t.bestAccuracy)} @ ${t.bestIteration}` : '-');
     for (const c of columns) {
       const b = summary.branches.find((r) => r.level === level && r.hashname === c.hashname);
       row.push(b ? percent(b.finalAccuracy) : '-');

@@ -7,7 +7,7 @@ export { arg, declaredArgs, type ArgDecorator, type ArgOptions, type BranchArgSp
 export { Branch } from './branch';
 export { BRANCH_ARGS_GROUP, branchHparamsClass, branchFlagsClass, overridesClass, resolveBranchArgs } from './branch-hparams';
 export { BRANCH_DESC_FILE, BranchDesc } from './branch-desc';
-export { formatExperimentTable, summarizeExperiment, type BranchResult, type ExperimentSummary } from './branch-summary';
+export { formatExperimentTable, summarizeExperiment, type BranchResult, type ExperimentSummary, type ExperimentTableOptions } from './branch-summary';
 export { BranchContext, type BranchContextOptions, type BranchTrainOptions, type TrunkPoint } from './context';
 export { formatLevelList, parseLevelList } from './level-list';
 export { branch, branchMenu, listBranches, registeredBranch, type BranchMeta, type RegisteredBranch } from './register';

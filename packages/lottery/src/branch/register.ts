@@ -1,3 +1,4 @@
+import { distance } from 'fastest-levenshtein';
 import { LthError, registry, type Contribution, type HparamsClass } from '@lth/kernel';
 import { declaredArgs, type BranchArgSpec } from './arg';
 import { Branch } from './branch';
@@ -43,18 +44,53 @@ export function listBranches(): RegisteredBranch[] {
   return registry.list<Branch>('branch') as RegisteredBranch[];
 }
 
-/** `name: description` of every branch, joined for one-line messages. */
+const RULE_WIDTH = 82;
+
+/**
+ * The branch menu `lth lottery_branch` prints without a branch name (and above an unknown
+ * one's error), in the style of the `lth` command menu and OpenLTH's branch menu: the banner,
+ * `Choose a branch to run:`, one `* lth lottery_branch <name> [...] => <description>` line per
+ * registered branch, and a closing rule.
+ */
 export function branchMenu(): string {
   const all = listBranches();
-  return all.length ? all.map((b) => `${b.name} (${b.description.replace(/\.$/, '')})`).join('; ') : '(no branch plugin is loaded)';
+  return [
+    '='.repeat(RULE_WIDTH),
+    'lth: A Framework for Research on Lottery Tickets and Beyond',
+    '-'.repeat(RULE_WIDTH),
+    'Choose a branch to run:',
+    ...(all.length ? all.map((b) => `    * lth lottery_branch ${b.name} [...] => ${b.description}`) : ['    (none: no branch plugin is loaded)']),
+    '='.repeat(RULE_WIDTH),
+  ].join('\n');
 }
 
-/** The branch registered as `name`, or an `UNKNOWN_BRANCH` error listing the known ones. */
+/**
+ * The known name `name` is likely a typo of: the closest by edit distance, within a third of
+ * its length (at least 2 edits); else the only name containing it or contained in it.
+ */
+function likelyMeant(name: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const k of known) {
+    const d = distance(name, k);
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(name.length / 3))) return best;
+  const containing = known.filter((k) => name.length >= 3 && (k.includes(name) || name.includes(k)));
+  return containing.length === 1 ? containing[0] : undefined;
+}
+
+/**
+ * The branch registered as `name`, or an `UNKNOWN_BRANCH` error (exit status 1) with the branch
+ * menu as its details and, in its message, the name it likely meant or else the known names.
+ */
 export function registeredBranch(name: string): RegisteredBranch {
   const found = registry.find<Branch>('branch', name);
   if (!found) {
     const known = listBranches().map((b) => b.name);
-    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. Known branches: ${known.length ? known.join(', ') : '(none: no branch plugin is loaded)'}. Run lth lottery_branch to see what each does.`, 1);
+    const near = likelyMeant(name, known);
+    const hint = near ? `Did you mean ${near}?` : `Known branches: ${known.length ? known.join(', ') : '(none: no branch plugin is loaded)'}.`;
+    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. ${hint}`, 1, branchMenu());
   }
   return found as RegisteredBranch;
 }

@@ -22,8 +22,9 @@ export class BranchLevelsArgs extends Hparams {
  * `lth lottery_branch <branch>`: runs a registered branch at some levels of a lottery trunk
  * (OpenLTH's `lottery_branch`). Its flags are the trunk's (`lth lottery`'s, with `--levels` a
  * list of levels) and the branch's arguments under "Branch Arguments". The branch name may come
- * before or after the flags; without one, the error lists the branches with their
- * descriptions; an unknown one lists the known names. `--display_output_location` prints the
+ * before or after the flags; without one, the branch menu (the branches with their
+ * descriptions) is the whole error; an unknown one prints the menu and one error line with the
+ * name it likely meant. `--display_output_location` prints the
  * branch's directory at every requested level.
  */
 @workflow({ name: 'lottery_branch', description: 'Run a lottery branch.' })
@@ -33,7 +34,7 @@ export class LotteryBranchWorkflow implements Workflow {
   flagGroups(selectors: Selectors): FlagGroup[] {
     const name = selectors.positionals[0];
     if (name === undefined) {
-      throw new LthError('MISSING_BRANCH', `Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags]. Branches: ${branchMenu()}.`, 1);
+      throw new LthError('MISSING_BRANCH', '', 1, branchMenu());
     }
     const b = registeredBranch(name);
     const trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
