@@ -1,5 +1,8 @@
+#include <algorithm>
+
 #include "activation.h"
 #include "common.h"
+#include "crop.h"
 #include "onednn.h"
 
 namespace tn {
@@ -13,6 +16,7 @@ using dt = dnnl::memory::data_type;
 // [N, H, W, C, OH, OW, OC, KH, KW, sH, sW, dH, dW, pT, pL, pB, pR]
 struct ConvParams {
   int64_t N, H, W, C, OH, OW, OC, KH, KW, sH, sW, dH, dW, pT, pL, pB, pR;
+  Crop crop;
   static constexpr size_t kCount = 17;
   static ConvParams from(const Napi::CallbackInfo& info, size_t i) {
     Dims d = dims(info, i, "convParams");
@@ -24,9 +28,14 @@ struct ConvParams {
     // Make the right/bottom padding consistent with the requested output size.
     p.pB = (p.OH - 1) * p.sH + (p.KH - 1) * p.dH + 1 - p.H - p.pT;
     p.pR = (p.OW - 1) * p.sW + (p.KW - 1) * p.dW + 1 - p.W - p.pL;
+    // Trailing input the windows never reach is cropped rather than described by a negative padding.
+    p.crop = {p.N, p.H, p.W, p.C, std::max<int64_t>(0, -p.pB), std::max<int64_t>(0, -p.pR)};
+    p.pB = std::max<int64_t>(0, p.pB);
+    p.pR = std::max<int64_t>(0, p.pR);
+    check(p.crop.Hc() >= 1 && p.crop.Wc() >= 1, "convolution windows cover no input");
     return p;
   }
-  memory::desc src() const { return {{N, C, H, W}, dt::f32, tag::nhwc}; }
+  memory::desc src() const { return {{N, C, crop.Hc(), crop.Wc()}, dt::f32, tag::nhwc}; }
   memory::desc dst() const { return {{N, OC, OH, OW}, dt::f32, tag::nhwc}; }
   memory::desc userWeights() const { return {{OC, C, KH, KW}, dt::f32, tag::hwio}; }
   memory::desc anyWeights() const { return {{OC, C, KH, KW}, dt::f32, tag::any}; }
@@ -86,6 +95,15 @@ struct BwdWeights {
 PrimitiveCache<Fwd> fwdCache;
 PrimitiveCache<BwdData> bwdDataCache;
 PrimitiveCache<BwdWeights> bwdWeightsCache;
+thread_local Scratch croppedImage;
+
+// x itself, or its covered part copied into croppedImage.
+float* coveredInput(const ConvParams& p, float* x) {
+  if (!p.crop.active()) return x;
+  float* t = croppedImage.get(sizeof(float) * p.crop.croppedSize());
+  p.crop.shrink(x, t);
+  return t;
+}
 
 dnnl::primitive_attr activationAttr(int act, float alpha) {
   dnnl::primitive_attr attr;
@@ -127,7 +145,7 @@ void convForward(const Napi::CallbackInfo& info) {
     wMem = memory(f.pd.weights_desc(), d.eng, f.weights.get(f.pd.weights_desc().get_size()));
     f.weightsReorder.execute(d.strm, userW, wMem);
   }
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src(), d.eng, x)},
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src(), d.eng, coveredInput(p, x))},
                                        {DNNL_ARG_WEIGHTS, wMem},
                                        {DNNL_ARG_DST, memory(p.dst(), d.eng, out)}};
   if (bias) args.emplace(DNNL_ARG_BIAS, memory(p.bias(), d.eng, bias));
@@ -158,10 +176,12 @@ void convBackwardData(const Napi::CallbackInfo& info) {
     wMem = memory(b.pd.weights_desc(), d.eng, b.weights.get(b.pd.weights_desc().get_size()));
     b.weightsReorder.execute(d.strm, userW, wMem);
   }
+  float* dxCovered = p.crop.active() ? croppedImage.get(sizeof(float) * p.crop.croppedSize()) : dx;
   b.prim.execute(d.strm, {{DNNL_ARG_DIFF_DST, memory(p.dst(), d.eng, dy)},
                           {DNNL_ARG_WEIGHTS, wMem},
-                          {DNNL_ARG_DIFF_SRC, memory(p.src(), d.eng, dx)}});
+                          {DNNL_ARG_DIFF_SRC, memory(p.src(), d.eng, dxCovered)}});
   d.strm.wait();
+  if (p.crop.active()) p.crop.grow(dxCovered, dx);
 }
 
 // convBackwardWeights(x, dy, dw, params, dbias)
@@ -185,7 +205,7 @@ void convBackwardWeights(const Napi::CallbackInfo& info) {
   });
   memory userW(p.userWeights(), d.eng, dw);
   memory wMem = b.reorderWeights ? memory(b.pd.diff_weights_desc(), d.eng, b.weights.get(b.pd.diff_weights_desc().get_size())) : userW;
-  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src(), d.eng, x)},
+  std::unordered_map<int, memory> args{{DNNL_ARG_SRC, memory(p.src(), d.eng, coveredInput(p, x))},
                                        {DNNL_ARG_DIFF_DST, memory(p.dst(), d.eng, dy)},
                                        {DNNL_ARG_DIFF_WEIGHTS, wMem}};
   if (dbias) args.emplace(DNNL_ARG_DIFF_BIAS, memory(p.bias(), d.eng, dbias));

@@ -1,4 +1,7 @@
+#include <algorithm>
+
 #include "common.h"
+#include "crop.h"
 #include "onednn.h"
 
 namespace tn {
@@ -12,6 +15,7 @@ using dt = dnnl::memory::data_type;
 // [N, H, W, C, OH, OW, KH, KW, sH, sW, pT, pL, pB, pR]
 struct PoolParams {
   int64_t N, H, W, C, OH, OW, KH, KW, sH, sW, pT, pL, pB, pR;
+  Crop crop;
   static constexpr size_t kCount = 14;
   static PoolParams from(const Napi::CallbackInfo& info, size_t i) {
     Dims d = dims(info, i, "poolParams");
@@ -22,9 +26,14 @@ struct PoolParams {
     check(p.sH > 0 && p.sW > 0 && p.KH > 0 && p.KW > 0, "strides and window must be positive");
     p.pB = (p.OH - 1) * p.sH + p.KH - p.H - p.pT;
     p.pR = (p.OW - 1) * p.sW + p.KW - p.W - p.pL;
+    // Trailing input no window reaches is cropped rather than described by a negative padding.
+    p.crop = {p.N, p.H, p.W, p.C, std::max<int64_t>(0, -p.pB), std::max<int64_t>(0, -p.pR)};
+    p.pB = std::max<int64_t>(0, p.pB);
+    p.pR = std::max<int64_t>(0, p.pR);
+    check(p.crop.Hc() >= 1 && p.crop.Wc() >= 1, "pooling windows cover no input");
     return p;
   }
-  memory::desc src() const { return {{N, C, H, W}, dt::f32, tag::nhwc}; }
+  memory::desc src() const { return {{N, C, crop.Hc(), crop.Wc()}, dt::f32, tag::nhwc}; }
   memory::desc dst() const { return {{N, C, OH, OW}, dt::f32, tag::nhwc}; }
   std::string key(const char* t, int64_t extra) const {
     int64_t v[kCount + 1];
@@ -61,6 +70,16 @@ struct Bwd {
 
 PrimitiveCache<Fwd> fwdCache;
 PrimitiveCache<Bwd> bwdCache;
+thread_local Scratch croppedInput;
+thread_local Scratch croppedGrad;
+
+// x itself, or its covered part copied into `buf`.
+float* covered(const PoolParams& p, float* x, Scratch& buf) {
+  if (!p.crop.active()) return x;
+  float* t = buf.get(sizeof(float) * p.crop.croppedSize());
+  p.crop.shrink(x, t);
+  return t;
+}
 
 Fwd& forward(const PoolParams& p, bool isMax, bool training) {
   return fwdCache.get(p.key(training ? "pool_fwd_train" : "pool_fwd", isMax), [&] {
@@ -79,7 +98,8 @@ void poolForward(const Napi::CallbackInfo& info) {
   float* out = f32p(info, 1, "out", p.N * p.OH * p.OW * p.C);
   auto& d = Dnnl::get();
   Fwd& f = forward(p, isMax, false);
-  f.prim.execute(d.strm, {{DNNL_ARG_SRC, memory(p.src(), d.eng, x)}, {DNNL_ARG_DST, memory(p.dst(), d.eng, out)}});
+  f.prim.execute(d.strm, {{DNNL_ARG_SRC, memory(p.src(), d.eng, covered(p, x, croppedInput))},
+                          {DNNL_ARG_DST, memory(p.dst(), d.eng, out)}});
   d.strm.wait();
 }
 
@@ -101,19 +121,21 @@ void poolBackward(const Napi::CallbackInfo& info) {
     e->prim = dnnl::pooling_backward(e->pd);
     return e;
   });
+  float* dxCovered = p.crop.active() ? croppedGrad.get(sizeof(float) * p.crop.croppedSize()) : dx;
   std::unordered_map<int, memory> args{{DNNL_ARG_DIFF_DST, memory(p.dst(), d.eng, dy)},
-                                       {DNNL_ARG_DIFF_SRC, memory(p.src(), d.eng, dx)}};
+                                       {DNNL_ARG_DIFF_SRC, memory(p.src(), d.eng, dxCovered)}};
   Scratch outTmp;
   if (isMax) {
     float* x = f32p(info, 1, "x", p.N * p.H * p.W * p.C);
     Fwd& f = forward(p, true, true);
     memory ws(f.pd.workspace_desc(), d.eng, f.workspace.get(f.pd.workspace_desc().get_size()));
     memory tmp(p.dst(), d.eng, outTmp.get(p.dst().get_size()));
-    f.prim.execute(d.strm, {{DNNL_ARG_SRC, memory(p.src(), d.eng, x)}, {DNNL_ARG_DST, tmp}, {DNNL_ARG_WORKSPACE, ws}});
+    f.prim.execute(d.strm, {{DNNL_ARG_SRC, memory(p.src(), d.eng, covered(p, x, croppedInput))}, {DNNL_ARG_DST, tmp}, {DNNL_ARG_WORKSPACE, ws}});
     args.emplace(DNNL_ARG_WORKSPACE, ws);
   }
   b.prim.execute(d.strm, args);
   d.strm.wait();
+  if (p.crop.active()) p.crop.grow(dxCovered, dx);
 }
 
 }  // namespace
