@@ -29,7 +29,7 @@ import {
   saveSafetensors,
   loadSafetensors,
 } from '../src';
-import { runTorch } from './nn-torch';
+import { runTorch } from '@lth/testing';
 
 /** Conv(stride 2, pad 1, no bias) → BN → ReLU → maxpool 3/2/1 → [Conv → BN] → ReLU → avgpool 2/1 → NCHW flatten → Linear. */
 class Toy extends Network {

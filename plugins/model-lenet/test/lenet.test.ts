@@ -22,7 +22,7 @@ import {
   type Model,
 } from '@lth/kernel';
 import { LeNet, LeNetFamily, lenetWidths, plugin } from '../src';
-import { runTorch } from './torch';
+import { runTorch } from '@lth/testing';
 
 const MNIST = { outputs: 10, inputShape: [28, 28, 1] as [number, number, number], seed: 'replicate_1' };
 const hp = (v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
