@@ -2,25 +2,8 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { LTH_BIN, REPO, Scratch } from './lth-binary';
-
-/** The MNIST-format fixture writer of the mnist plugin's tests (300 train, 100 test images). */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const idx = require(path.join(REPO, 'plugins/dataset-mnist/dist/test/idx-fixtures.js')) as {
-  idxImages(count: number): Buffer;
-  idxLabels(count: number): Buffer;
-  writeDataset(dir: string, files: Record<string, Buffer>, gzip: boolean): void;
-};
-
-/** MNIST-format files of the real sizes (the plugin checks them), generated. */
-function fullSizeDataset(): Record<string, Buffer> {
-  return {
-    'train-images-idx3-ubyte': idx.idxImages(60000),
-    'train-labels-idx1-ubyte': idx.idxLabels(60000),
-    't10k-images-idx3-ubyte': idx.idxImages(10000),
-    't10k-labels-idx1-ubyte': idx.idxLabels(10000),
-  };
-}
+import { fullSizeMnistFiles, writeMnistFiles } from '@lth/testing';
+import { LTH_BIN, Scratch } from './lth-binary';
 
 const ARGS = ['train', '--default_hparams=mnist_lenet_32', '--batch_size=32', '--subsample_fraction=0.01', '--training_steps=6ep', '--data_order_seed=7', '--momentum=0.9', '--weight_decay=0.0001'];
 
@@ -58,8 +41,8 @@ describe('lth train killed with SIGKILL and started again (end to end)', functio
   const killed = new Scratch('kill');
 
   before(() => {
-    const files = fullSizeDataset();
-    for (const s of [reference, killed]) idx.writeDataset(path.join(s.dir, 'datasets', 'mnist'), files, true);
+    const files = fullSizeMnistFiles();
+    for (const s of [reference, killed]) writeMnistFiles(path.join(s.dir, 'datasets', 'mnist'), files, true);
   });
   after(() => {
     reference.remove();

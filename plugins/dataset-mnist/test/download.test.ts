@@ -8,12 +8,14 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { DatasetContext } from '@lth/kernel';
 import { MnistFamily, type MnistMirror } from '../src';
-import { labelOf, listFiles, smallDataset, TEST, TRAIN } from './idx-fixtures';
+import { labelOf, listFiles, SMALL_MNIST, smallMnistFiles } from '@lth/testing';
+
+const { train: TRAIN, test: TEST } = SMALL_MNIST;
 
 describe('dataset-mnist downloads', () => {
   const served = new Map<string, Buffer>();
   const md5: Record<string, string> = {};
-  for (const [name, data] of Object.entries(smallDataset())) {
+  for (const [name, data] of Object.entries(smallMnistFiles())) {
     const gz = zlib.gzipSync(data);
     served.set(`/${name}.gz`, gz);
     md5[`${name}.gz`] = createHash('md5').update(gz).digest('hex');

@@ -5,7 +5,9 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { DataLoader, DatasetHparams, loadSplit, Registry, registry, type DatasetContext, type ImageSource } from '@lth/kernel';
 import { MNIST_VARIANTS, MnistFamily, plugin } from '../src';
-import { idxImages, idxLabels, labelOf, listFiles, pixelOf, smallDataset, TEST, TRAIN, writeDataset } from './idx-fixtures';
+import { idxImages, idxLabels, labelOf, listFiles, pixelOf, SMALL_MNIST, smallMnistFiles, writeMnistFiles } from '@lth/testing';
+
+const { train: TRAIN, test: TEST } = SMALL_MNIST;
 
 const normalized = (v: number) => Math.fround(Math.fround(Math.fround(v / 255) - Math.fround(0.1307)) / Math.fround(0.3081));
 const small = (extra: Partial<ConstructorParameters<typeof MnistFamily>[0]> = {}) =>
@@ -39,7 +41,7 @@ describe('dataset-mnist', () => {
   });
 
   it('loads plain files from <root>/mnist with labels and MNIST normalisation', async () => {
-    writeDataset(path.join(root, 'mnist'), smallDataset(), false);
+    writeMnistFiles(path.join(root, 'mnist'), smallMnistFiles(), false);
     const fam = small();
     const train = await fam.load('mnist', 'train', ctx);
     const test = await fam.load('mnist', 'test', ctx);
@@ -55,8 +57,8 @@ describe('dataset-mnist', () => {
   });
 
   it('finds gzipped files in torchvision\'s layout (an OpenLTH folder), for both names', async () => {
-    writeDataset(path.join(root, 'mnist', 'MNIST', 'raw'), smallDataset(), true);
-    writeDataset(path.join(root, 'fashion_mnist', 'FashionMNIST', 'raw'), smallDataset(), true);
+    writeMnistFiles(path.join(root, 'mnist', 'MNIST', 'raw'), smallMnistFiles(), true);
+    writeMnistFiles(path.join(root, 'fashion_mnist', 'FashionMNIST', 'raw'), smallMnistFiles(), true);
     const fam = small();
     for (const name of ['mnist', 'fashion_mnist']) {
       const test = await fam.load(name, 'test', ctx);
@@ -66,7 +68,7 @@ describe('dataset-mnist', () => {
   });
 
   it('never augments, even when asked, and works through loadSplit with the shared transformations', async () => {
-    writeDataset(path.join(root, 'mnist'), smallDataset(), true);
+    writeMnistFiles(path.join(root, 'mnist'), smallMnistFiles(), true);
     const reg = new Registry();
     reg.add('dataset', 'mnist', small());
     const hp = DatasetHparams.create({ dataset_name: 'mnist', batch_size: 64, subsample_fraction: 0.5, unsupervised_labels: 'rotation' });
@@ -97,9 +99,9 @@ describe('dataset-mnist', () => {
     ];
     for (const [what, file, data, message] of cases) {
       it(`names the file: ${what}`, async () => {
-        const files = smallDataset();
+        const files = smallMnistFiles();
         delete files[file.replace(/\.gz$/, '')];
-        writeDataset(path.join(root, 'mnist'), files, false);
+        writeMnistFiles(path.join(root, 'mnist'), files, false);
         fs.writeFileSync(path.join(root, 'mnist', file), data);
         const err = await small().load('mnist', 'test', ctx).catch((e: Error) => e);
         expect(err).to.include({ code: 'CORRUPT_DATASET' });
@@ -111,7 +113,7 @@ describe('dataset-mnist', () => {
     }
 
     it('notices a file replaced after it was loaded', async () => {
-      writeDataset(path.join(root, 'mnist'), smallDataset(), false);
+      writeMnistFiles(path.join(root, 'mnist'), smallMnistFiles(), false);
       const fam = small();
       expect((await fam.load('mnist', 'test', ctx)).size).to.equal(TEST);
       fs.writeFileSync(path.join(root, 'mnist', 't10k-labels-idx1-ubyte'), idxLabels(TEST - 1));
@@ -137,9 +139,9 @@ describe('dataset-mnist', () => {
     });
 
     it('lists only the files still missing, and mentions the Debian package for fashion_mnist', async () => {
-      const files = smallDataset();
+      const files = smallMnistFiles();
       delete files['train-labels-idx1-ubyte'];
-      writeDataset(path.join(root, 'fashion_mnist'), files, true);
+      writeMnistFiles(path.join(root, 'fashion_mnist'), files, true);
       const err = await small().load('fashion_mnist', 'train', ctx).catch((e: Error) => e);
       expect(err).to.include({ code: 'DATASET_MISSING' });
       const msg = (err as Error).message;
@@ -152,7 +154,7 @@ describe('dataset-mnist', () => {
 
     it('searches Debian\'s folder for fashion_mnist', async () => {
       const system = path.join(root, 'usr-share-datasets-fashion-mnist');
-      writeDataset(system, smallDataset(), true);
+      writeMnistFiles(system, smallMnistFiles(), true);
       const fam = new MnistFamily({ sizes: { train: TRAIN, test: TEST }, systemDirs: { fashion_mnist: [system] } });
       expect(fam.searchDirs(MNIST_VARIANTS.fashion_mnist, '/r')).to.deep.equal(['/r/fashion_mnist', '/r/fashion_mnist/FashionMNIST/raw', system]);
       expect(new MnistFamily().searchDirs(MNIST_VARIANTS.fashion_mnist, '/r')[2]).to.equal('/usr/share/datasets/fashion-mnist');
