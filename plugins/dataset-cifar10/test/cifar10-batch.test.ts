@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readBinaryBatch, readPythonBatch } from '../src/cifar10-batch';
-import { FIXTURES, TEST_EXAMPLES, TRAIN_EXAMPLES, binaryBatch, expectedImages, expectLthError, label, removeTempDirs, tempDir } from './helpers';
+import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
+import { FIXTURES, TEST_EXAMPLES, TRAIN_EXAMPLES, binaryBatch, expectedImages, label } from './helpers';
 
 
 describe('CIFAR-10 batch files', () => {
@@ -22,7 +23,7 @@ describe('CIFAR-10 batch files', () => {
   });
 
   it('reads binary records (label byte + CHW) as HWC, equal to the Python distribution', () => {
-    const dir = tempDir();
+    const dir = tempDir('cifar10');
     const file = path.join(dir, 'b.bin');
     fs.writeFileSync(file, binaryBatch([100, 101, 102, 103]));
     const bin = readBinaryBatch(file);
@@ -32,38 +33,38 @@ describe('CIFAR-10 batch files', () => {
   });
 
   it('names the file when a binary batch is empty, truncated or has a bad label', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cifar10');
     const empty = path.join(dir, 'empty.bin');
     fs.writeFileSync(empty, '');
-    await expectLthError(() => readBinaryBatch(empty), 'CORRUPT_DATASET', /empty\.bin .*empty/);
+    await expectLthRejection(() => readBinaryBatch(empty), 'CORRUPT_DATASET', /empty\.bin .*empty/);
     const short = path.join(dir, 'short.bin');
     fs.writeFileSync(short, binaryBatch([1, 2]).subarray(0, 3073 + 100));
-    await expectLthError(() => readBinaryBatch(short), 'CORRUPT_DATASET', /short\.bin .*3173 bytes are not a whole number of 3073-byte records/);
+    await expectLthRejection(() => readBinaryBatch(short), 'CORRUPT_DATASET', /short\.bin .*3173 bytes are not a whole number of 3073-byte records/);
     const bad = path.join(dir, 'bad.bin');
     const buf = binaryBatch([1, 2]);
     buf[3073] = 10;
     fs.writeFileSync(bad, buf);
-    await expectLthError(() => readBinaryBatch(bad), 'CORRUPT_DATASET', /bad\.bin .*label 10 of example 1/);
-    await expectLthError(() => readBinaryBatch(path.join(dir, 'none.bin')), 'DATASET_MISSING', /none\.bin is missing/);
+    await expectLthRejection(() => readBinaryBatch(bad), 'CORRUPT_DATASET', /bad\.bin .*label 10 of example 1/);
+    await expectLthRejection(() => readBinaryBatch(path.join(dir, 'none.bin')), 'DATASET_MISSING', /none\.bin is missing/);
   });
 
   it('names the file when a pickle is empty, truncated, not a dict or lacks data', async () => {
-    const dir = tempDir();
+    const dir = tempDir('cifar10');
     const whole = fs.readFileSync(py('data_batch_4'));
     const cut = path.join(dir, 'data_batch_cut');
     fs.writeFileSync(cut, whole.subarray(0, whole.length - 200));
-    await expectLthError(() => readPythonBatch(cut), 'CORRUPT_DATASET', /data_batch_cut .*unreadable pickle \(truncated/);
+    await expectLthRejection(() => readPythonBatch(cut), 'CORRUPT_DATASET', /data_batch_cut .*unreadable pickle \(truncated/);
     const empty = path.join(dir, 'data_batch_empty');
     fs.writeFileSync(empty, '');
-    await expectLthError(() => readPythonBatch(empty), 'CORRUPT_DATASET', /data_batch_empty .*empty/);
+    await expectLthRejection(() => readPythonBatch(empty), 'CORRUPT_DATASET', /data_batch_empty .*empty/);
     const list = path.join(dir, 'data_batch_list');
     fs.writeFileSync(list, Buffer.from([0x80, 2, 0x5d, 0x2e]));
-    await expectLthError(() => readPythonBatch(list), 'CORRUPT_DATASET', /data_batch_list .*does not hold a dict/);
+    await expectLthRejection(() => readPythonBatch(list), 'CORRUPT_DATASET', /data_batch_list .*does not hold a dict/);
     const nodata = path.join(dir, 'data_batch_nodata');
     fs.writeFileSync(nodata, Buffer.from([0x80, 2, 0x7d, 0x2e]));
-    await expectLthError(() => readPythonBatch(nodata), 'CORRUPT_DATASET', /data_batch_nodata .*no 'data'/);
+    await expectLthRejection(() => readPythonBatch(nodata), 'CORRUPT_DATASET', /data_batch_nodata .*no 'data'/);
     const garbage = path.join(dir, 'data_batch_garbage');
     fs.writeFileSync(garbage, binaryBatch([1]));
-    await expectLthError(() => readPythonBatch(garbage), 'CORRUPT_DATASET', /data_batch_garbage .*unsupported opcode 0x00 at offset 0/);
+    await expectLthRejection(() => readPythonBatch(garbage), 'CORRUPT_DATASET', /data_batch_garbage .*unsupported opcode 0x00 at offset 0/);
   });
 });

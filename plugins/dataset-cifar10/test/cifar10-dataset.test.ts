@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import * as tar from 'tar';
 import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource } from '@lth/kernel';
 import { CIFAR10_MEAN, CIFAR10_STD, Cifar10Dataset, cifar10Download, plugin } from '../src/index';
-import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, expectLthError, copyPythonFolder, expectedImages, label, removeTempDirs, tempDir, writeBinaryFolder } from './helpers';
+import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
+import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, copyPythonFolder, expectedImages, label, writeBinaryFolder } from './helpers';
 
 
 async function allImages(source: ImageSource, augment: Rng | null = null): Promise<Float32Array> {
@@ -23,7 +24,7 @@ function normalised(ns: readonly number[]): Float32Array {
 
 /** `<root>/cifar10/<archive>` holding `folder` (taken from a folder built in a scratch dir). */
 async function makeArchive(file: string, build: (dir: string) => void, folder: string): Promise<void> {
-  const src = tempDir();
+  const src = tempDir('cifar10');
   build(src);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await tar.c({ gzip: true, file, cwd: src }, [folder]);
@@ -44,7 +45,7 @@ describe('cifar10 dataset', () => {
   });
 
   it('loads torchvision\'s cifar-10-batches-py folder, normalised with the ImageNet mean and std (quirk 39)', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     copyPythonFolder(path.join(root, 'cifar10'));
     const lines: string[] = [];
     const train = await ds.load('cifar10', 'train', context(root, lines), false);
@@ -65,10 +66,10 @@ describe('cifar10 dataset', () => {
   });
 
   it('loads the binary distribution to the same examples', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     writeBinaryFolder(path.join(root, 'cifar10'));
     const bin = await ds.load('cifar10', 'test', context(root), false);
-    const pyRoot = tempDir();
+    const pyRoot = tempDir('cifar10');
     copyPythonFolder(path.join(pyRoot, 'cifar10'));
     const py = await ds.load('cifar10', 'test', context(pyRoot), false);
     expect([...bin.labels]).to.deep.equal([...py.labels]);
@@ -76,7 +77,7 @@ describe('cifar10 dataset', () => {
   });
 
   it('augments training images only when asked, deterministically from the generator', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     copyPythonFolder(path.join(root, 'cifar10'));
     const plain = await ds.load('cifar10', 'train', context(root), false);
     const aug = await ds.load('cifar10', 'train', context(root), true);
@@ -91,7 +92,7 @@ describe('cifar10 dataset', () => {
   });
 
   it('works through the kernel loader: loadSplit + DataLoader with do_not_augment off', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     copyPythonFolder(path.join(root, 'cifar10'));
     const hp = DatasetHparams.create({ dataset_name: 'cifar10', batch_size: 4, do_not_augment: false });
     const source = await loadSplit(hp, 'train', context(root));
@@ -103,7 +104,7 @@ describe('cifar10 dataset', () => {
   });
 
   it('extracts cifar-10-python.tar.gz or cifar-10-binary.tar.gz atomically when only an archive is there', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     const dir = path.join(root, 'cifar10');
     await makeArchive(path.join(dir, 'cifar-10-python.tar.gz'), copyPythonFolder, 'cifar-10-batches-py');
     const lines: string[] = [];
@@ -113,39 +114,39 @@ describe('cifar10 dataset', () => {
     expect(leftovers(dir)).to.deep.equal([]);
     expect(lines.join('\n')).to.match(/Extracting .*cifar-10-python\.tar\.gz/);
 
-    const binRoot = tempDir();
+    const binRoot = tempDir('cifar10');
     await makeArchive(path.join(binRoot, 'cifar10', 'cifar-10-binary.tar.gz'), writeBinaryFolder, 'cifar-10-batches-bin');
     const test = await ds.load('cifar10', 'test', context(binRoot), false);
     expect([...test.labels]).to.deep.equal(TEST_EXAMPLES.map(label));
   });
 
   it('reports a corrupt archive by name and leaves no partial folder', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     const dir = path.join(root, 'cifar10');
     fs.mkdirSync(dir);
     await makeArchive(path.join(dir, 'cifar-10-python.tar.gz'), copyPythonFolder, 'cifar-10-batches-py');
     const whole = fs.readFileSync(path.join(dir, 'cifar-10-python.tar.gz'));
     fs.writeFileSync(path.join(dir, 'cifar-10-python.tar.gz'), whole.subarray(0, Math.floor(whole.length / 2)));
-    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /cifar-10-python\.tar\.gz is not a valid \.tar\.gz archive/);
+    await expectLthRejection(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /cifar-10-python\.tar\.gz is not a valid \.tar\.gz archive/);
     expect(fs.readdirSync(dir)).to.deep.equal(['cifar-10-python.tar.gz']);
   });
 
   it('names missing files of an incomplete folder', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     const dir = path.join(root, 'cifar10');
     copyPythonFolder(dir);
     fs.rmSync(path.join(dir, 'cifar-10-batches-py', 'data_batch_3'));
-    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /data_batch_3 is missing/);
+    await expectLthRejection(() => ds.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /data_batch_3 is missing/);
     expect((await ds.load('cifar10', 'test', context(root), false)).size).to.equal(4);
   });
 
   it('names a truncated batch file when loading', async () => {
-    const root = tempDir();
+    const root = tempDir('cifar10');
     const dir = path.join(root, 'cifar10');
     writeBinaryFolder(dir);
     const f = path.join(dir, 'cifar-10-batches-bin', 'data_batch_2.bin');
     fs.writeFileSync(f, fs.readFileSync(f).subarray(0, 5000));
-    await expectLthError(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /data_batch_2\.bin is not a valid CIFAR-10 batch/);
+    await expectLthRejection(() => ds.load('cifar10', 'train', context(root), false), 'CORRUPT_DATASET', /data_batch_2\.bin is not a valid CIFAR-10 batch/);
   });
 
   describe('download', () => {
@@ -155,7 +156,7 @@ describe('cifar10 dataset', () => {
     let requests: string[] = [];
 
     before(async () => {
-      const file = path.join(tempDir(), 'cifar-10-python.tar.gz');
+      const file = path.join(tempDir('cifar10'), 'cifar-10-python.tar.gz');
       await makeArchive(file, copyPythonFolder, 'cifar-10-batches-py');
       archive = fs.readFileSync(file);
       server = http.createServer((req, res) => {
@@ -180,7 +181,7 @@ describe('cifar10 dataset', () => {
     it('downloads the Python archive, checks its md5, extracts it and loads it', async () => {
       const local = new Cifar10Dataset();
       local.download = cifar10Download({ LTH_CIFAR10_MIRROR: `${base}/mirror` }, { url: 'https://unused/cifar-10-python.tar.gz', md5: crypto.createHash('md5').update(archive).digest('hex') });
-      const root = tempDir();
+      const root = tempDir('cifar10');
       const lines: string[] = [];
       const test = await local.load('cifar10', 'test', context(root, lines), false);
       expect(test.size).to.equal(4);
@@ -194,11 +195,11 @@ describe('cifar10 dataset', () => {
     it('is one DATASET_MISSING error saying what to put where when the checksum or the server fails', async () => {
       const local = new Cifar10Dataset();
       local.download = { url: `${base}/mirror/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
-      const root = tempDir();
-      await expectLthError(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /CIFAR-10 is not in .*cifar10 and downloading it failed \(.*md5.*\)\. Put there either cifar-10-batches-py\/ \(data_batch_1 \.\.\. data_batch_5, test_batch/);
+      const root = tempDir('cifar10');
+      await expectLthRejection(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /CIFAR-10 is not in .*cifar10 and downloading it failed \(.*md5.*\)\. Put there either cifar-10-batches-py\/ \(data_batch_1 \.\.\. data_batch_5, test_batch/);
       expect(fs.readdirSync(path.join(root, 'cifar10'))).to.deep.equal([]);
       local.download = { url: `${base}/elsewhere/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
-      await expectLthError(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /HTTP 404.*cifar-10-binary\.tar\.gz/);
+      await expectLthRejection(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /HTTP 404.*cifar-10-binary\.tar\.gz/);
     });
   });
 });

@@ -1,8 +1,6 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import { expect } from 'chai';
-import { isLthError, type DatasetContext, type LthError } from '@lth/kernel';
+import type { DatasetContext } from '@lth/kernel';
 
 /** The pixel formula of the fixtures (see fixtures/make-fixtures.py). */
 export const pixel = (n: number, c: number, y: number, x: number): number => (n * 37 + c * 101 + y * 7 + x * 3) % 256;
@@ -46,32 +44,6 @@ export function copyPythonFolder(dir: string): void {
   fs.cpSync(path.join(FIXTURES, 'cifar-10-batches-py'), path.join(dir, 'cifar-10-batches-py'), { recursive: true });
 }
 
-const created: string[] = [];
-
-/** A fresh scratch folder, removed by `removeTempDirs`. */
-export function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-cifar10-'));
-  created.push(d);
-  return d;
-}
-
-export function removeTempDirs(): void {
-  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-}
-
 export function context(datasetRoot: string, lines: string[] = []): DatasetContext {
   return { datasetRoot, imagenetRoot: null, numWorkers: 0, log: (l) => lines.push(l) };
-}
-
-/** Runs `fn` (sync or async) and checks that it fails with an `LthError` of `code` whose message matches `pattern`. */
-export async function expectLthError(fn: () => unknown, code: string, pattern: RegExp): Promise<void> {
-  let error: unknown = null;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(isLthError(error), `expected LthError ${code}, got ${String(error)}`).to.equal(true);
-  expect((error as LthError).code).to.equal(code);
-  expect((error as Error).message).to.match(pattern);
 }

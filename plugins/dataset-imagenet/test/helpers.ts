@@ -1,22 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { expect } from 'chai';
-import { isLthError, type DatasetContext, type LthError } from '@lth/kernel';
-
-const created: string[] = [];
-
-/** A fresh scratch folder, removed by `removeTempDirs`. */
-export function tempDir(): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-imagenet-'));
-  created.push(d);
-  return d;
-}
-
-export function removeTempDirs(): void {
-  for (const d of created.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-}
+import type { DatasetContext } from '@lth/kernel';
 
 /** A smooth RGB test pattern of `width` × `height` (a horizontal ramp in red, vertical in green, `seed` in blue). */
 export function pattern(width: number, height: number, seed: number): Buffer {
@@ -74,17 +59,4 @@ export function corruptJpeg(file: string): void {
 
 export function context(imagenetRoot: string | null, extra: Partial<DatasetContext> = {}, lines: string[] = []): DatasetContext {
   return { datasetRoot: '/nonexistent', imagenetRoot, numWorkers: 0, log: (l) => lines.push(l), ...extra };
-}
-
-/** Runs `fn` (sync or async) and checks that it fails with an `LthError` of `code` whose message matches `pattern`. */
-export async function expectLthError(fn: () => unknown, code: string, pattern: RegExp): Promise<void> {
-  let error: unknown = null;
-  try {
-    await fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(isLthError(error), `expected LthError ${code}, got ${String(error)}`).to.equal(true);
-  expect((error as LthError).code).to.equal(code);
-  expect((error as Error).message).to.match(pattern);
 }

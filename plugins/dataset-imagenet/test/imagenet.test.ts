@@ -7,7 +7,8 @@ import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
 import { DecodePool } from '../src/decode-pool';
 import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy, plugin } from '../src/index';
-import { context, corruptJpeg, expectLthError, removeTempDirs, tempDir, writeImagenetTree, writeJpeg } from './helpers';
+import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
+import { context, corruptJpeg, writeImagenetTree, writeJpeg } from './helpers';
 
 const LEN = 224 * 224 * 3;
 
@@ -27,7 +28,7 @@ describe('imagenet dataset', function () {
   const ds = new ImagenetDataset();
 
   before(async () => {
-    root = tempDir();
+    root = tempDir('imagenet');
     await writeImagenetTree(root);
   });
   after(removeTempDirs);
@@ -39,8 +40,8 @@ describe('imagenet dataset', function () {
   });
 
   it('needs platform.imagenetRoot', async () => {
-    await expectLthError(() => ds.load('imagenet', 'train', context(null), true), 'IMAGENET_ROOT_UNSET', /set platform\.imagenetRoot in lth\.config\.ts/);
-    await expectLthError(() => ds.load('imagenet', 'train', context(path.join(root, 'nowhere')), true), 'DATASET_MISSING', /nowhere.train does not exist/);
+    await expectLthRejection(() => ds.load('imagenet', 'train', context(null), true), 'IMAGENET_ROOT_UNSET', /set platform\.imagenetRoot in lth\.config\.ts/);
+    await expectLthRejection(() => ds.load('imagenet', 'train', context(path.join(root, 'nowhere')), true), 'DATASET_MISSING', /nowhere.train does not exist/);
   });
 
   it('lists train and val deterministically, val labelled by the training classes', async () => {
@@ -88,7 +89,7 @@ describe('imagenet dataset', function () {
   });
 
   it('training transform flips exactly when its draw after the crop says so', async () => {
-    const dir = tempDir();
+    const dir = tempDir('imagenet');
     const file = path.join(dir, 'ramp.JPEG');
     await writeJpeg(file, 320, 240, 0);
     let flips = 0;
@@ -153,7 +154,7 @@ describe('imagenet dataset', function () {
   describe('corrupt images', () => {
     let broken = '';
     before(() => {
-      broken = tempDir();
+      broken = tempDir('imagenet');
       fs.cpSync(root, broken, { recursive: true });
       corruptJpeg(path.join(broken, 'train', 'n01_bird', 'a_3.jpg'));
     });
@@ -162,7 +163,7 @@ describe('imagenet dataset', function () {
       for (const numWorkers of [0, 2]) {
         const src = await ds.load('imagenet', 'train', context(broken, { numWorkers }), true);
         try {
-          await expectLthError(() => fillAll(src, new Rng('augment', 0, 0), [0, 1, 4]), 'CORRUPT_IMAGE', /Cannot decode .*n01_bird.a_3\.jpg \(.*\)\. .*platform\.onCorruptImage: 'skip'/);
+          await expectLthRejection(() => fillAll(src, new Rng('augment', 0, 0), [0, 1, 4]), 'CORRUPT_IMAGE', /Cannot decode .*n01_bird.a_3\.jpg \(.*\)\. .*platform\.onCorruptImage: 'skip'/);
         } finally {
           await src.close?.();
         }

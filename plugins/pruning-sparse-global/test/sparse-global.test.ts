@@ -1,25 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { LthError, Mask, registry, Rng, type Model } from '@lth/kernel';
+import { Mask, registry, Rng, type Model } from '@lth/kernel';
+import { expectLthError } from '@lth/testing';
 import { SparseGlobalPruningHparams, SparseGlobalStrategy } from '../src';
 import { toyModel } from './toy-model';
 
 const hp = (v: Record<string, unknown> = {}) => SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global', ...v });
 const prune = (h: SparseGlobalPruningHparams, m: Model, mask: Mask | null = null) => new SparseGlobalStrategy().prune(h, m, mask);
 const values = (mask: Mask, name: string) => Array.from(mask.get(name)!.data);
-
-function expectLthError(f: () => unknown, code: string, text?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e).to.be.instanceOf(LthError);
-    expect((e as LthError).code).to.equal(code);
-    if (text) expect((e as Error).message).to.match(text);
-    return;
-  }
-  expect.fail(`expected LthError ${code}`);
-}
 
 describe('sparse_global pruning', () => {
   before(async () => {
