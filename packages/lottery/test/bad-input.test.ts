@@ -2,10 +2,9 @@ import { expect } from 'chai';
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
+import { expectLthRejection, listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { LotteryArgs, LotteryWorkflow, RewindingArgs } from '../src';
-import { listFiles, removeDir, tempDir, useCpuBackend } from './fixtures';
 import { toyDesc, toyRunner, type ToyExperiment } from './helpers';
 
 /** Every file under `dir` with its content hash and modification time. */
@@ -16,19 +15,6 @@ function snapshot(dir: string): Record<string, string> {
     out[f] = `${crypto.createHash('md5').update(fs.readFileSync(p)).digest('hex')}@${fs.statSync(p).mtimeMs}`;
   }
   return out;
-}
-
-async function expectLthError(f: () => unknown, code: string, text?: RegExp): Promise<void> {
-  try {
-    await f();
-  } catch (e) {
-    expect(e, String((e as Error).stack)).to.be.instanceOf(LthError);
-    expect((e as LthError).code).to.equal(code);
-    expect((e as Error).message).to.not.contain('\n');
-    if (text) expect((e as Error).message).to.match(text);
-    return;
-  }
-  expect.fail(`expected LthError ${code}`);
 }
 
 describe('lottery: bad input is one clear error and harms nothing on disk', function () {
@@ -48,47 +34,47 @@ describe('lottery: bad input is one clear error and harms nothing on disk', func
   const run = (x: ToyExperiment, levels = 1) => toyRunner(root, toyDesc(x), levels).runner.run();
 
   it('--levels=-1', async () => {
-    await expectLthError(() => LotteryArgs.create({ levels: '-1' }), 'BAD_HPARAM', /--levels=-1 is invalid/);
-    await expectLthError(() => toyRunner(root, toyDesc(), -1).runner.run(), 'BAD_HPARAM', /--levels=-1/);
+    await expectLthRejection(() => LotteryArgs.create({ levels: '-1' }), 'BAD_HPARAM', /--levels=-1 is invalid/);
+    await expectLthRejection(() => toyRunner(root, toyDesc(), -1).runner.run(), 'BAD_HPARAM', /--levels=-1/);
   });
 
   it('--pruning_fraction=0 and 1.5', async () => {
     for (const f of ['0', '1.5']) {
-      await expectLthError(() => SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global', pruning_fraction: f }), 'BAD_HPARAM', /--pruning_fraction=.* is invalid: must be a fraction in \(0, 1\]/);
+      await expectLthRejection(() => SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global', pruning_fraction: f }), 'BAD_HPARAM', /--pruning_fraction=.* is invalid: must be a fraction in \(0, 1\]/);
     }
   });
 
   it('an unknown pruning strategy', async () => {
-    await expectLthError(() => new LotteryWorkflow().flagGroups({ pruning_strategy: 'sparse_lokal', positionals: [] }), 'UNKNOWN_STRATEGY', /'sparse_lokal'.*sparse_global/);
+    await expectLthRejection(() => new LotteryWorkflow().flagGroups({ pruning_strategy: 'sparse_lokal', positionals: [] }), 'UNKNOWN_STRATEGY', /'sparse_lokal'.*sparse_global/);
   });
 
   it('an ignored layer that is not a prunable weight of the model', async () => {
-    await expectLthError(() => run({ pruning: { pruning_layers_to_ignore: 'fc.weight,fc_layers.5.weight' } }), 'UNKNOWN_LAYER', /'fc_layers\.5\.weight'.*mnist_lenet_20_10/);
-    await expectLthError(() => run({ pruning: { pruning_layers_to_ignore: 'fc.bias' } }), 'UNKNOWN_LAYER');
+    await expectLthRejection(() => run({ pruning: { pruning_layers_to_ignore: 'fc.weight,fc_layers.5.weight' } }), 'UNKNOWN_LAYER', /'fc_layers\.5\.weight'.*mnist_lenet_20_10/);
+    await expectLthRejection(() => run({ pruning: { pruning_layers_to_ignore: 'fc.bias' } }), 'UNKNOWN_LAYER');
   });
 
   it('--rewinding_steps beyond (or at) training_steps', async () => {
-    await expectLthError(() => run({ rewindingSteps: '3ep' }), 'BAD_STEP', /rewind point 3ep \(24 iterations\) is not before the end of training, --training_steps=2ep \(16 iterations\)/);
-    await expectLthError(() => run({ rewindingSteps: '16it' }), 'BAD_STEP');
-    await expectLthError(() => run({ pretrain: { dataset: {}, training: { training_steps: '5ep' } } }), 'BAD_STEP');
-    await expectLthError(() => run({ training: { training_steps: '0ep' } }), 'BAD_STEP', /--training_steps=0ep trains for no iterations/);
+    await expectLthRejection(() => run({ rewindingSteps: '3ep' }), 'BAD_STEP', /rewind point 3ep \(24 iterations\) is not before the end of training, --training_steps=2ep \(16 iterations\)/);
+    await expectLthRejection(() => run({ rewindingSteps: '16it' }), 'BAD_STEP');
+    await expectLthRejection(() => run({ pretrain: { dataset: {}, training: { training_steps: '5ep' } } }), 'BAD_STEP');
+    await expectLthRejection(() => run({ training: { training_steps: '0ep' } }), 'BAD_STEP', /--training_steps=0ep trains for no iterations/);
   });
 
   it('--rewinding_steps together with --pretrain', async () => {
-    await expectLthError(() => new LotteryWorkflow().flagGroups({ pretrain: true, rewinding_steps: '1ep', positionals: [] }), 'BAD_ARGS', /--rewinding_steps and --pretrain/);
-    await expectLthError(() => toyDesc({ rewindingSteps: '1ep', pretrain: { dataset: {}, training: {} } }), 'BAD_ARGS');
+    await expectLthRejection(() => new LotteryWorkflow().flagGroups({ pretrain: true, rewinding_steps: '1ep', positionals: [] }), 'BAD_ARGS', /--rewinding_steps and --pretrain/);
+    await expectLthRejection(() => toyDesc({ rewindingSteps: '1ep', pretrain: { dataset: {}, training: {} } }), 'BAD_ARGS');
   });
 
   it('a malformed --rewinding_steps', async () => {
-    await expectLthError(() => toyDesc({ rewindingSteps: '1epoch' }), 'BAD_STEP', /--rewinding_steps=1epoch/);
+    await expectLthRejection(() => toyDesc({ rewindingSteps: '1epoch' }), 'BAD_STEP', /--rewinding_steps=1epoch/);
     expect(RewindingArgs.create({ rewinding_steps: '1epoch' }).rewinding_steps).to.equal('1epoch');
   });
 
   it('unknown datasets and models, and bad training hyperparameters', async () => {
-    await expectLthError(() => run({ dataset: { dataset_name: 'lottery_nope' } }), 'UNKNOWN_DATASET');
-    await expectLthError(() => run({ model: { model_name: 'mnist_lenetX_20' } }), 'UNKNOWN_MODEL');
-    await expectLthError(() => run({ model: { model_init: 'nope' } }), 'UNKNOWN_INITIALIZER');
-    await expectLthError(() => run({ training: { optimizer_name: 'sgdd' } }), 'UNKNOWN_OPTIMIZER');
-    await expectLthError(() => run({ pretrain: { dataset: {}, training: { optimizer_name: 'sgdd' } } }), 'UNKNOWN_OPTIMIZER');
+    await expectLthRejection(() => run({ dataset: { dataset_name: 'lottery_nope' } }), 'UNKNOWN_DATASET');
+    await expectLthRejection(() => run({ model: { model_name: 'mnist_lenetX_20' } }), 'UNKNOWN_MODEL');
+    await expectLthRejection(() => run({ model: { model_init: 'nope' } }), 'UNKNOWN_INITIALIZER');
+    await expectLthRejection(() => run({ training: { optimizer_name: 'sgdd' } }), 'UNKNOWN_OPTIMIZER');
+    await expectLthRejection(() => run({ pretrain: { dataset: {}, training: { optimizer_name: 'sgdd' } } }), 'UNKNOWN_OPTIMIZER');
   });
 });

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, fieldsOfClass, groupOfClass, isLthError, registry, REQUIRED, TrainingHparams } from '@lth/kernel';
+import { DatasetHparams, fieldsOfClass, groupOfClass, registry, REQUIRED, TrainingHparams } from '@lth/kernel';
+import { expectLthError } from '@lth/testing';
 import {
   arg,
   Branch,
@@ -26,18 +27,6 @@ import './fixtures';
 const golden: Record<string, { hash: string; canonical: string }> = JSON.parse(
   fs.readFileSync(path.join(__dirname, '../../test/branch-golden-hashes.json'), 'utf8'),
 );
-
-function expectLthError(f: () => unknown, code: string, text?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as { code: string }).code).to.equal(code);
-    if (text) expect((e as Error).message).to.match(text);
-    return;
-  }
-  expect.fail(`expected an LthError ${code}`);
-}
 
 /* OpenLTH's three branch signatures (spec §10.2-10.4), declared the lth way. */
 

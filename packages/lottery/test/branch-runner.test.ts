@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLthError, LthError, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { LthError, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { expectLthRejection, listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend } from '@lth/testing';
 import {
   arg,
   Branch,
@@ -19,7 +20,6 @@ import {
   type LotteryDesc,
   type TrunkPoint,
 } from '../src';
-import { listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend } from './fixtures';
 import { toyDesc, toyRunner } from './helpers';
 
 /** What the test branches saw, per level. */
@@ -61,18 +61,6 @@ const values = (m: Model) => new Map(m.state.map((e) => [e.name, Array.from(e.va
 function expectSameWeights(a: Model, b: Model): void {
   const va = values(a);
   for (const [name, v] of values(b)) expect(va.get(name), name).to.deep.equal(v);
-}
-
-async function expectLthError(p: Promise<unknown> | (() => unknown), code: string, text?: RegExp): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (e) {
-    expect(isLthError(e), String(e)).to.equal(true);
-    expect((e as LthError).code).to.equal(code);
-    if (text) expect((e as Error).message).to.match(text);
-    return;
-  }
-  expect.fail(`expected an LthError ${code}`);
 }
 
 describe('branch runner (end to end on a LeNet 20_10 trunk, synthetic data)', function () {
@@ -233,14 +221,14 @@ describe('branch runner (end to end on a LeNet 20_10 trunk, synthetic data)', fu
   it('bad input is one error and writes nothing: no trunk, a level not reached, a branch check, an unknown branch', async () => {
     const before = listFiles(root);
     expect(trunkLevels(desc, root, 1)).to.deep.equal([0, 1, 2]);
-    await expectLthError(runner('runner_test_copy', [1, 3, 4]).r.run(), 'LEVEL_NOT_REACHED', /has not reached levels 3-4: it has levels 0-2 \(/);
-    await expectLthError(runner('runner_test_copy', [7]).r.run(), 'LEVEL_NOT_REACHED', /has not reached level 7: it has levels 0-2.*--levels=7/);
-    await expectLthError(runner('runner_test_copy', [0], {}, toyDesc({ training: { lr: 0.3 } })).r.run(), 'NO_TRUNK', /no lottery experiment at .*run lth lottery/);
+    await expectLthRejection(runner('runner_test_copy', [1, 3, 4]).r.run(), 'LEVEL_NOT_REACHED', /has not reached levels 3-4: it has levels 0-2 \(/);
+    await expectLthRejection(runner('runner_test_copy', [7]).r.run(), 'LEVEL_NOT_REACHED', /has not reached level 7: it has levels 0-2.*--levels=7/);
+    await expectLthRejection(runner('runner_test_copy', [0], {}, toyDesc({ training: { lr: 0.3 } })).r.run(), 'NO_TRUNK', /no lottery experiment at .*run lth lottery/);
     seen.length = 0;
-    await expectLthError(runner('runner_test_picky', [0, 2]).r.run(), 'BAD_LEVEL_FOR_TEST');
+    await expectLthRejection(runner('runner_test_picky', [0, 2]).r.run(), 'BAD_LEVEL_FOR_TEST');
     expect(seen).to.deep.equal([]);
-    await expectLthError(() => runner('runner_test_copy', [0], { from: 'middle' }), 'BAD_HPARAM', /--from='middle' is not one of: init, rewind, end/);
-    await expectLthError(() => runner('no_such_branch', [0]), 'UNKNOWN_BRANCH', /Known branches: .*runner_test_copy/);
+    await expectLthRejection(() => runner('runner_test_copy', [0], { from: 'middle' }), 'BAD_HPARAM', /--from='middle' is not one of: init, rewind, end/);
+    await expectLthRejection(() => runner('no_such_branch', [0]), 'UNKNOWN_BRANCH', /Known branches: .*runner_test_copy/);
     expect(listFiles(root)).to.deep.equal(before);
   });
 

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listFiles, removeDir, tempDir } from './fixtures';
+import { listFiles, removeDir, tempDir } from '@lth/testing';
 
 const BIN = path.resolve(__dirname, '../../../cli/bin/run.js');
 const FASHION = '/usr/share/datasets/fashion-mnist';

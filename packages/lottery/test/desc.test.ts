@@ -1,10 +1,10 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, LthError, ModelHparams, TrainingHparams } from '@lth/kernel';
+import { DatasetHparams, ModelHparams, TrainingHparams } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
+import { expectLthError, removeDir, tempDir } from '@lth/testing';
 import { LotteryDesc, RewindingArgs, type LotteryDescParts } from '../src';
-import { removeDir, tempDir } from './fixtures';
 
 /** The golden hashes the kernel's hashing test checks, computed independently in Python. */
 const golden: Record<string, { hash: string; canonical: string }> = JSON.parse(
@@ -26,18 +26,6 @@ const lenet = (extra: Partial<LotteryDescParts> = {}) =>
 function expectGolden(desc: LotteryDesc, key: string): void {
   expect(desc.canonicalString()).to.equal(golden[key].canonical);
   expect(desc.hashname).to.equal(golden[key].hash);
-}
-
-function expectLthError(f: () => unknown, code: string, text?: RegExp): void {
-  try {
-    f();
-  } catch (e) {
-    expect(e, String(e)).to.be.instanceOf(LthError);
-    expect((e as LthError).code).to.equal(code);
-    if (text) expect((e as Error).message).to.match(text);
-    return;
-  }
-  expect.fail(`expected LthError ${code}`);
 }
 
 describe('LotteryDesc', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { buildModel, Mask, ModelHparams } from '@lth/kernel';
 import { SparseGlobalPruningHparams, SparseGlobalStrategy } from '@lth/plugin-pruning-sparse-global';
-import { useCpuBackend } from './fixtures';
+import { useCpuBackend } from '@lth/testing';
 import './helpers';
 
 describe('sparse_global on a real LeNet 300_100 (no training)', function () {

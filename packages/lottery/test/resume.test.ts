@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listFiles, removeDir, tempDir, useCpuBackend } from './fixtures';
+import { listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { resumeTestDesc, toyRunner } from './helpers';
 
 const CHILD = path.join(__dirname, 'child', 'run-lottery.js');

@@ -2,8 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSafetensors, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { countMaskViolations, LOTTERY_RUN_FILE, loadLevelMask, loadLevelWeights } from '../src';
-import { listFiles, removeDir, tempDir, useCpuBackend } from './fixtures';
 import { toyDesc, toyRunner } from './helpers';
 
 const values = (m: Model) => new Map(m.state.map((e) => [e.name, Array.from(e.variable.dataSync())]));

@@ -17,8 +17,8 @@ import {
   type PruningStrategy,
 } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
+import { RecordingOutput, testPlatform } from '@lth/testing';
 import { buildLotteryModel, LotteryArgs, LotteryDesc, LotteryWorkflow, modelBuildOptions, RewindingArgs, runnerFor } from '../src';
-import { RecordingOutput, testPlatform } from './fixtures';
 import { toyDesc } from './helpers';
 
 /* eslint-disable @typescript-eslint/naming-convention */

@@ -2,8 +2,8 @@
  * Runs a small lottery experiment in its own process, for the kill-and-resume test:
  * `node run-lottery.js <root> <levels>`. Every output line goes to stdout as it is written.
  */
+import { RecordingOutput, useCpuBackend } from '@lth/testing';
 import { resumeTestDesc, toyRunner } from '../helpers';
-import { RecordingOutput, useCpuBackend } from '../fixtures';
 
 async function main(): Promise<void> {
   const [root, levels] = process.argv.slice(2);
