@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { isLthError, Mask, Rng, toTorchLayout } from '@lth/kernel';
+import { Mask, Rng, toTorchLayout } from '@lth/kernel';
+import { expectLthError } from '@lth/testing';
 import { copyMask, evenRandomMask, globalRandomMask, layerwiseRandomMask, randomMask, unpruneLayers } from '../src';
 
 /** A mask over a conv weight (lth layout [3,3,2,4]) and two linear weights, with different densities per layer. */
@@ -71,12 +72,6 @@ describe('random masks of randomly_prune', () => {
     expect(counts(m)['conv.weight']).to.equal(72);
     expect(counts(m)['fc_layers.0.weight']).to.equal(counts(mask)['fc_layers.0.weight']);
     expect(counts(unpruneLayers(copyMask(mask), ''))).to.deep.equal(counts(mask));
-    try {
-      unpruneLayers(copyMask(mask), 'fc.weights');
-      expect.fail('no error');
-    } catch (e) {
-      expect(isLthError(e)).to.equal(true);
-      expect((e as Error).message).to.match(/--layers_to_ignore names 'fc\.weights', which is not a prunable weight\. Prunable weights: conv\.weight, fc_layers\.0\.weight, fc\.weight\./);
-    }
+    expectLthError(() => unpruneLayers(copyMask(mask), 'fc.weights'), 'BAD_HPARAM', /--layers_to_ignore names 'fc\.weights', which is not a prunable weight\. Prunable weights: conv\.weight, fc_layers\.0\.weight, fc\.weight\./);
   });
 });

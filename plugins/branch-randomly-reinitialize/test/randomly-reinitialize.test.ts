@@ -1,10 +1,21 @@
+import '@lth/plugin-model-lenet';
+import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isLthError, loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kernel';
-import { buildLotteryModel, loadLevelWeights, registeredBranch, type LotteryDesc } from '@lth/lottery';
+import { loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { BranchRunner, buildLotteryModel, loadLevelWeights, LotteryDesc, LotteryRunner, registeredBranch } from '@lth/lottery';
+import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
 import { RandomlyReinitializeBranch, reinitializationSeed } from '../src';
-import { branchRunner, goldenHash, listFiles, tempDir, toyDesc, trainTrunk, useCpuBackend } from './toy-trunk';
+
+/** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
+const TOY = 'randomly_reinitialize_toy';
+registerToyImages({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (randomly_reinitialize tests).');
+const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps }));
+
+/** A trunk's runs under `root`, quiet (see `quietRun` of @lth/testing). */
+const trainTrunk = (root: string, desc: LotteryDesc, levels: number) => new LotteryRunner({ desc, levels, ...quietRun(root) }).run();
+const branchRunner = (root: string, desc: LotteryDesc, branch: string, levels: number[], args: Record<string, unknown>) => new BranchRunner({ branch, args, desc, levels, ...quietRun(root) });
 
 const values = (m: Model, name: string) => Array.from(m.state.find((e) => e.name === name)!.variable.dataSync());
 
@@ -82,13 +93,7 @@ describe('randomly_reinitialize (end to end on a LeNet trunk)', function () {
 
   it('a bad seed is one error, and nothing is written', async () => {
     const before = listFiles(root);
-    try {
-      await branchRunner(root, desc, 'randomly_reinitialize', [0], { seed: '1.5' }).run();
-      expect.fail('no error');
-    } catch (e) {
-      expect(isLthError(e)).to.equal(true);
-      expect((e as Error).message).to.match(/--seed expects an integer, got '1\.5'/);
-    }
+    await expectLthRejection(() => branchRunner(root, desc, 'randomly_reinitialize', [0], { seed: '1.5' }).run(), 'BAD_HPARAM', /--seed expects an integer, got '1\.5'/);
     expect(listFiles(root)).to.deep.equal(before);
   });
 });
