@@ -6,10 +6,13 @@
  * workspace root's devDependencies, like every test's.
  */
 export * from './errors';
+export * from './golden';
+export * from './numeric';
 export * from './tmp';
 export * from './backend';
 export * from './output';
 export * from './platform';
 export * from './mnist-fixtures';
 export * from './torch';
+export * from './openlth-models';
 export * from './toy-trunk';

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   dataset,
@@ -15,6 +14,7 @@ import {
   type Output,
   type Platform,
 } from '@lth/kernel';
+import { readGoldenHashes } from './golden';
 import { RecordingOutput } from './output';
 import { testPlatform } from './platform';
 
@@ -131,7 +131,7 @@ export function quietRun(root: string): QuietRunOptions {
 /** The hash @lth/lottery's golden table (an independent Python rendering of OpenLTH's hashing) gives the branch case `name`. */
 export function branchGoldenHash(name: string): string {
   const file = path.resolve(__dirname, '../../../lottery/test/branch-golden-hashes.json');
-  const table = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, { hash: string }>;
+  const table = readGoldenHashes(file);
   if (!table[name]) throw new Error(`${file} has no case '${name}'`);
   return table[name].hash;
 }

@@ -22,50 +22,24 @@ import {
   type Model,
 } from '@lth/kernel';
 import { LeNet, LeNetFamily, lenetWidths, plugin } from '../src';
-import { runTorch } from '@lth/testing';
+import { OPENLTH_LENET, runTorch, sampleStd } from '@lth/testing';
 
 const MNIST = { outputs: 10, inputShape: [28, 28, 1] as [number, number, number], seed: 'replicate_1' };
 const hp = (v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
 const values = (m: Model, name: string) => m.state.find((e) => e.name === name)!.variable.dataSync() as Float32Array;
 
-function std(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m += a[i];
-  m /= a.length;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - m) ** 2;
-  return Math.sqrt(s / (a.length - 1));
-}
-
-const OPENLTH_LENET = `
-import torch.nn as nn
-import torch.nn.functional as F
-class Model(nn.Module):
-    """OpenLTH's models/mnist_lenet.py."""
-    def __init__(self, plan, outputs=10):
-        super().__init__()
-        layers = []
-        current_size = 784
-        for size in plan:
-            layers.append(nn.Linear(current_size, size))
-            current_size = size
-        self.fc_layers = nn.ModuleList(layers)
-        self.fc = nn.Linear(current_size, outputs)
-    def forward(self, x):
-        x = x.view(x.size(0), -1)
-        for layer in self.fc_layers:
-            x = F.relu(layer(x))
-        return self.fc(x)
+/** Loads lth's LeNet 300_100 into OpenLTH's and evaluates both it and a fresh PyTorch one (whose weights it saves). */
+const TORCH_LENET_SCRIPT = `
 d = sys.argv[1]
 x = read_safetensors(d + '/input.safetensors')['x'].permute(0, 3, 1, 2).contiguous()
-m = Model([300, 100])
+m = LeNet([300, 100], 10)
 m.load_state_dict(read_safetensors(d + '/lth.safetensors'), strict=True)
 m.eval()
 out = {}
 with torch.no_grad():
     out['logits_of_lth_model'] = m(x)
 torch.manual_seed(0)
-t = Model([300, 100])
+t = LeNet([300, 100], 10)
 t.eval()
 with torch.no_grad():
     out['logits_of_torch_model'] = t(x)
@@ -139,8 +113,8 @@ describe('@lth/plugin-model-lenet', () => {
 
   it('initializes weights with model_init and keeps PyTorch default biases', () => {
     const kn = buildModel(hp(), MNIST);
-    expect(std(values(kn, 'fc_layers.0.weight'))).to.be.closeTo(Math.sqrt(2 / 784), 0.002);
-    expect(std(values(kn, 'fc_layers.1.weight'))).to.be.closeTo(Math.sqrt(2 / 300), 0.003);
+    expect(sampleStd(values(kn, 'fc_layers.0.weight'))).to.be.closeTo(Math.sqrt(2 / 784), 0.002);
+    expect(sampleStd(values(kn, 'fc_layers.1.weight'))).to.be.closeTo(Math.sqrt(2 / 300), 0.003);
     expect(Math.max(...values(kn, 'fc_layers.0.bias').map(Math.abs))).to.be.at.most(1 / Math.sqrt(784));
     kn.dispose();
 
@@ -204,7 +178,7 @@ describe('@lth/plugin-model-lenet', () => {
       const xData = new Rng('lenet-input').fillNormal(new Float32Array(5 * 28 * 28));
       saveSafetensors(path.join(dir, 'input.safetensors'), [['x', { dtype: 'F32', shape: [5, 28, 28, 1], data: xData }]]);
       fs.renameSync(saveModel(m, dir, Step.zero(1)), path.join(dir, 'lth.safetensors'));
-      runTorch(OPENLTH_LENET, [dir]);
+      runTorch(OPENLTH_LENET + TORCH_LENET_SCRIPT, [dir]);
       const out = loadSafetensors(path.join(dir, 'out.safetensors')).tensors;
       const x = tf.tensor4d(xData, [5, 28, 28, 1]);
       const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (v, i) => Math.abs(v - b[i])));
