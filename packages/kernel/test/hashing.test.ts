@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
-import * as fs from 'node:fs';
+import { itMatchesGoldenHashes, readGoldenHashes } from '@lth/testing';
 import { DatasetHparams, Desc, Hparams, ModelHparams, PruningHparams, TrainingHparams, float, group, pyFloatRepr, str } from '../src';
 
 /**
@@ -8,9 +8,7 @@ import { DatasetHparams, Desc, Hparams, ModelHparams, PruningHparams, TrainingHp
  * hashing rules (spec §1.5, §2) that uses CPython's own float repr. The first is the hash the
  * OpenLTH README prints for `train --default_hparams=cifar_resnet_20`.
  */
-const golden: Record<string, { hash: string; canonical: string }> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../test/golden-hashes.json'), 'utf8'),
-);
+const golden = readGoldenHashes(path.join(__dirname, '../../test/golden-hashes.json'));
 
 @group({ name: 'Hyperparameters for Sparse Global Pruning', description: 'test' })
 class SparseGlobal extends PruningHparams {
@@ -61,16 +59,7 @@ const cases: Record<string, () => Desc> = {
 };
 
 describe('hashing (golden)', () => {
-  it('covers every golden case', () => {
-    expect(Object.keys(cases).sort()).to.deep.equal(Object.keys(golden).sort());
-  });
-  for (const [name, make] of Object.entries(cases)) {
-    it(name, () => {
-      const d = make();
-      expect(d.canonicalString()).to.equal(golden[name].canonical);
-      expect(d.hashname).to.equal(golden[name].hash);
-    });
-  }
+  itMatchesGoldenHashes(cases, golden);
   it('the README hash for cifar_resnet_20', () => {
     expect(cases['train cifar_resnet_20 defaults']().hashname).to.equal('train_71bc92a970b64a76d7ab7681764b0021');
   });

@@ -29,7 +29,7 @@ import {
   saveSafetensors,
   loadSafetensors,
 } from '../src';
-import { runTorch } from '@lth/testing';
+import { maxAbsDiff, runTorch } from '@lth/testing';
 
 /** Conv(stride 2, pad 1, no bias) → BN → ReLU → maxpool 3/2/1 → [Conv → BN] → ReLU → avgpool 2/1 → NCHW flatten → Linear. */
 class Toy extends Network {
@@ -95,13 +95,6 @@ for k, v in m.state_dict().items():
         out['after.' + k] = v
 write_safetensors(d + '/torch.safetensors', out)
 `;
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).to.equal(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('nn', () => {
   before(async () => {

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHparams, fieldsOfClass, groupOfClass, registry, REQUIRED, TrainingHparams } from '@lth/kernel';
-import { expectLthError } from '@lth/testing';
+import { expectLthError, itMatchesGoldenHashes, readGoldenHashes } from '@lth/testing';
 import {
   arg,
   Branch,
@@ -24,9 +23,7 @@ import './fixtures';
  * Golden hashes, computed by branch-golden-hashes.py: OpenLTH's hashing rebuilt with Python's
  * dataclasses, the branch hparams generated from the signatures of OpenLTH's branch functions.
  */
-const golden: Record<string, { hash: string; canonical: string }> = JSON.parse(
-  fs.readFileSync(path.join(__dirname, '../../test/branch-golden-hashes.json'), 'utf8'),
-);
+const golden = readGoldenHashes(path.join(__dirname, '../../test/branch-golden-hashes.json'));
 
 /* OpenLTH's three branch signatures (spec §10.2-10.4), declared the lth way. */
 
@@ -89,16 +86,7 @@ const cases: Record<string, () => BranchDesc> = {
 };
 
 describe('branch arguments: hashing (golden, OpenLTH)', () => {
-  it('covers every golden case', () => {
-    expect(Object.keys(cases).sort()).to.deep.equal(Object.keys(golden).sort());
-  });
-  for (const [name, make] of Object.entries(cases)) {
-    it(name, () => {
-      const d = make();
-      expect(d.canonicalString()).to.equal(golden[name].canonical);
-      expect(d.hashname).to.equal(golden[name].hash);
-    });
-  }
+  itMatchesGoldenHashes(cases, golden);
   it('hashes only the branch arguments, not the trunk', () => {
     const args = declaredArgs(PruneLike);
     const cls = branchHparamsClass('randomly_prune', args);

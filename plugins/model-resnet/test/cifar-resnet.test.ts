@@ -5,8 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { countParameters, loadModelState, loadSafetensors, LthError, registry, Rng, saveModel, Step, trainableVariables, type Model } from '@lth/kernel';
 import { CifarResNet, CifarResNetFamily, parseCifarResNetName, plugin } from '../src';
-import { useCpuBackend } from './backend';
-import { build, CIFAR, maxDiff, std, torchShapes, values } from './helpers';
+import { sampleStd, useCpuBackend } from '@lth/testing';
+import { build, CIFAR, maxDiff, torchShapes, values } from './helpers';
 
 const bnWeights = (m: Model) => m.state.filter((e) => e.role === 'bn.weight');
 const bnBiases = (m: Model) => m.state.filter((e) => e.role === 'bn.bias');
@@ -109,9 +109,9 @@ describe('cifar_resnet_D[_W]', function () {
 
   it('initializes convolutions and fc with model_init (kaiming_normal: std sqrt(2/fan_in))', () => {
     const m = build('cifar_resnet_20');
-    expect(std(values(m, 'blocks.8.conv2.weight'))).to.be.closeTo(Math.sqrt(2 / 576), 0.002);
-    expect(std(values(m, 'blocks.6.shortcut.0.weight'))).to.be.closeTo(Math.sqrt(2 / 32), 0.02);
-    expect(std(values(m, 'fc.weight'))).to.be.closeTo(Math.sqrt(2 / 64), 0.03);
+    expect(sampleStd(values(m, 'blocks.8.conv2.weight'))).to.be.closeTo(Math.sqrt(2 / 576), 0.002);
+    expect(sampleStd(values(m, 'blocks.6.shortcut.0.weight'))).to.be.closeTo(Math.sqrt(2 / 32), 0.02);
+    expect(sampleStd(values(m, 'fc.weight'))).to.be.closeTo(Math.sqrt(2 / 64), 0.03);
     expect(Math.max(...Array.from(values(m, 'fc.bias'), Math.abs))).to.be.at.most(1 / 8);
     m.dispose();
   });
@@ -123,7 +123,7 @@ describe('cifar_resnet_D[_W]', function () {
       expect(w.length).to.equal(16 * 7 + 32 * 7 + 64 * 7);
       expect(Math.min(...w)).to.be.at.least(0);
       expect(Math.max(...w)).to.be.below(1);
-      expect(std(w)).to.be.closeTo(Math.sqrt(1 / 12), 0.03);
+      expect(sampleStd(w)).to.be.closeTo(Math.sqrt(1 / 12), 0.03);
       expect(all(m, bnBiases(m)).every((v) => v === 0)).to.equal(true);
       expect(values(m, 'blocks.3.shortcut.1.weight').some((v) => v !== 1)).to.equal(true);
       m.dispose();

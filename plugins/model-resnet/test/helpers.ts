@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { buildModel, ModelHparams, torchShape, type Model } from '@lth/kernel';
+import { maxAbsDiff } from '@lth/testing';
 
 export type Shape = [number, number, number];
 
@@ -23,16 +24,6 @@ export function values(m: Model, name: string): Float32Array {
   return e.variable.dataSync() as Float32Array;
 }
 
-/** Sample standard deviation. */
-export function std(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m += a[i];
-  m /= a.length;
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += (a[i] - m) ** 2;
-  return Math.sqrt(s / (a.length - 1));
-}
-
 /** `[name, PyTorch shape]` of every state entry. */
 export function torchShapes(m: Model): Array<[string, number[]]> {
   return m.state.map((e) => [e.name, torchShape(e.variable.shape, e.layout)]);
@@ -40,9 +31,5 @@ export function torchShapes(m: Model): Array<[string, number[]]> {
 
 /** Largest absolute difference of two tensors' values. */
 export function maxDiff(a: tf.Tensor, b: tf.Tensor): number {
-  const x = a.dataSync();
-  const y = b.dataSync();
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i]));
-  return m;
+  return maxAbsDiff(a.dataSync(), b.dataSync());
 }

@@ -2,8 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { countParameters, LthError, registry, Rng, trainableVariables } from '@lth/kernel';
 import { BasicBlock, Bottleneck, IMAGENET_RESNET_DEPTHS, ImageNetResNet, ImageNetResNetFamily, parseImageNetResNetName } from '../src';
-import { useCpuBackend } from './backend';
-import { build, std, torchShapes, values, type Shape } from './helpers';
+import { sampleStd, useCpuBackend } from '@lth/testing';
+import { build, torchShapes, values, type Shape } from './helpers';
 
 const IMAGENET = { outputs: 1000, inputShape: [224, 224, 3] as Shape, seed: 'replicate_1' };
 
@@ -70,7 +70,7 @@ describe('imagenet_resnet_D[_W]', function () {
     }
     const r50 = build('imagenet_resnet_50', {}, IMAGENET);
     expect(countParameters(r50)).to.equal(25557032);
-    expect(std(values(r50, 'model.layer3.2.conv2.weight'))).to.be.closeTo(Math.sqrt(2 / (256 * 9)), 0.001);
+    expect(sampleStd(values(r50, 'model.layer3.2.conv2.weight'))).to.be.closeTo(Math.sqrt(2 / (256 * 9)), 0.001);
     r50.dispose();
   });
 
