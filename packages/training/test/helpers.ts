@@ -1,12 +1,8 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import {
   BatchNorm2d,
   DataLoader,
-  ensureGradients,
   InMemoryImageSource,
   Linear,
   ModuleList,
@@ -17,13 +13,6 @@ import {
   relu,
   type Output,
 } from '@lth/kernel';
-
-/** Selects tfjs' CPU backend and registers gradients (call from a `before` hook). */
-export async function useCpuBackend(): Promise<void> {
-  await tf.setBackend('cpu');
-  await tf.ready();
-  await ensureGradients();
-}
 
 /**
  * A tiny network for tests: batch norm over the single input channel (so there are buffers,
@@ -96,15 +85,6 @@ export class RecordingOutput implements Output {
     this.bars.push(bar);
     return { update: () => void bar.updates++, stop: () => void (bar.stopped = true) };
   }
-}
-
-/** A fresh temporary directory, removed by `cleanup`. */
-export function tmpDir(prefix = 'lth-training-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
-
-export function cleanup(dir: string): void {
-  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 /** The values of every state entry, by name. */

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Rng } from '@lth/kernel';
 import { LOGGER_FILE } from '../src';
 import { runKillFixture } from './fixtures/kill-child';
-import { cleanup, tmpDir } from './helpers';
+import { removeDir, tempDir } from '@lth/testing';
 
 const CHILD = path.join(__dirname, 'fixtures', 'kill-child.js');
 
@@ -55,8 +55,8 @@ function runChild(dir: string, kill: ((start: number) => { at: number; delayMs: 
 describe('training survives SIGKILL', function () {
   this.timeout(120_000);
   let root: string;
-  beforeEach(() => (root = tmpDir('lth-kill-')));
-  afterEach(() => cleanup(root));
+  beforeEach(() => (root = tempDir('kill')));
+  afterEach(() => removeDir(root));
 
   it('killed at random moments and restarted, ends with the logger and weights of an uninterrupted run', async () => {
     const reference = path.join(root, 'reference');

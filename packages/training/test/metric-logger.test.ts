@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MetricLogger, LOGGER_FILE } from '../src';
-import { cleanup, tmpDir } from './helpers';
+import { removeDir, tempDir } from '@lth/testing';
 
 describe('MetricLogger', () => {
   it('writes OpenLTH lines in insertion order, Python float values, no trailing newline', () => {
@@ -42,7 +42,7 @@ describe('MetricLogger', () => {
   });
 
   it('saves atomically to <dir>/logger and reads it back; a malformed file is CORRUPT_LOGGER', () => {
-    const dir = tmpDir();
+    const dir = tempDir('training');
     try {
       const l = new MetricLogger();
       l.add('test_accuracy', 0, 0.5);
@@ -53,7 +53,7 @@ describe('MetricLogger', () => {
       fs.writeFileSync(path.join(dir, LOGGER_FILE), 'test_accuracy;0;0.5');
       expect(() => MetricLogger.createFromFile(dir)).to.throw().with.property('code', 'CORRUPT_LOGGER');
     } finally {
-      cleanup(dir);
+      removeDir(dir);
     }
   });
 });

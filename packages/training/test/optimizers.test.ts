@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import { AdamOptimizer, SgdOptimizer, createOptimizer, type Optimizer, type OptimizerParam } from '../src';
-import { trainingHparams, useCpuBackend } from './helpers';
+import { useCpuBackend } from '@lth/testing';
+import { trainingHparams } from './helpers';
 
 function param(name: string, values: number[], mask?: number[]): OptimizerParam {
   return { name, variable: tf.variable(tf.tensor1d(values)), layout: 'same', mask: mask ? tf.tensor1d(mask) : null };

@@ -12,7 +12,8 @@ import {
   type TrainOptions,
   type TrainingCallback,
 } from '../src';
-import { RecordingOutput, TinyNet, cleanup, snapshot, tinyLoader, tinySource, tmpDir, trainingHparams, useCpuBackend } from './helpers';
+import { removeDir, tempDir, useCpuBackend } from '@lth/testing';
+import { RecordingOutput, TinyNet, snapshot, tinyLoader, tinySource, trainingHparams } from './helpers';
 
 const IPE = 3; // 12 examples, batch 4
 
@@ -29,9 +30,9 @@ describe('train', () => {
   let dir: string;
   let models: Model[] = [];
   before(useCpuBackend);
-  beforeEach(() => (dir = tmpDir()));
+  beforeEach(() => (dir = tempDir('training')));
   afterEach(() => {
-    cleanup(dir);
+    removeDir(dir);
     models.forEach((m) => m.dispose());
     models = [];
   });

@@ -19,7 +19,8 @@ import {
 } from '@lth/kernel';
 import '@lth/plugin-model-lenet';
 import { MetricLogger, TrainWorkflow, TrainingDesc, summarizeLogger } from '../src';
-import { RecordingOutput, TinyNet, cleanup, tinySource, tmpDir, useCpuBackend } from './helpers';
+import { removeDir, tempDir, useCpuBackend } from '@lth/testing';
+import { RecordingOutput, TinyNet, tinySource } from './helpers';
 
 const DATA = 'tiny_training_workflow_data';
 
@@ -83,8 +84,8 @@ function job(root: string, overrides: { dataset?: object; model?: object; traini
 describe('train workflow', () => {
   let root: string;
   before(useCpuBackend);
-  beforeEach(() => (root = tmpDir()));
-  afterEach(() => cleanup(root));
+  beforeEach(() => (root = tempDir('training')));
+  afterEach(() => removeDir(root));
 
   it('is registered as train', () => {
     expect(registry.workflow('train').instance).to.be.instanceOf(TrainWorkflow);
