@@ -6,13 +6,16 @@ import { expect } from 'chai';
 import { loadSafetensors } from '@lth/kernel';
 import { lines, REPO, Scratch } from './lth-binary';
 
-const GUIDE = path.join(REPO, 'docs', 'writing-a-branch.md');
+const README = path.join(REPO, 'README.md');
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const PACKAGE = 'lth-plugin-sign-preserving-reinit';
 
 /** The files of the guide's example package: every code block introduced by "`<file>`:". */
 function guideFiles(): Record<string, string> {
-  const text = fs.readFileSync(GUIDE, 'utf8');
+  const readme = fs.readFileSync(README, 'utf8');
+  const start = readme.indexOf('### Writing a branch');
+  expect(start, "the README's branch guide").to.be.at.least(0);
+  const text = readme.slice(start, readme.indexOf('\n## ', start));
   const files: Record<string, string> = {};
   for (const m of text.matchAll(/^`([^`\n]+)`:\n\n```\w*\n([\s\S]*?)\n```$/gm)) files[m[1]] = m[2] + '\n';
   return files;
@@ -26,7 +29,7 @@ const md5 = (s: string) => createHash('md5').update(s).digest('hex');
  * with `npm install <path>` into a scratch project that lists it in `lth.config.ts`, and run off
  * a small trunk on Fashion-MNIST with the real `lth` binary.
  */
-describe('a third-party branch package (the guide in docs/writing-a-branch.md, end to end)', function () {
+describe('a third-party branch package (the README guide "Writing a branch", end to end)', function () {
   this.timeout(300000);
   let s: Scratch;
   let pkg: string;
