@@ -1,11 +1,12 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { flattenNCHW, Linear, ModuleList, Network, relu, type Rng } from '@lth/kernel';
+import { flattenNCHW, Linear, ModuleList, Network, type Rng } from '@lth/kernel';
 
 /**
  * OpenLTH's LeNet (`models/mnist_lenet.py`), a fully-connected network: the image flattened
  * (in PyTorch's NCHW order), then `fc_layers.i = Linear(prev, N_i)` each followed by ReLU, then
  * the output layer `fc = Linear(prev, outputs)`. State names: `fc_layers.{i}.weight|bias`,
- * `fc.weight`, `fc.bias`; every weight is prunable; `fc.*` are the output layer.
+ * `fc.weight`, `fc.bias`; every weight is prunable; `fc.*` are the output layer. Each hidden
+ * layer's matrix product, bias and ReLU run as one fused kernel (`Linear.forwardWith`).
  */
 export class LeNet extends Network {
   readonly outputLayerNames = ['fc.weight', 'fc.bias'] as const;
@@ -26,7 +27,7 @@ export class LeNet extends Network {
 
   forward(x: tf.Tensor4D): tf.Tensor2D {
     let h = flattenNCHW(x);
-    for (const layer of this.fcLayers) h = relu(layer.forward(h));
+    for (const layer of this.fcLayers) h = layer.forwardWith(h, 'relu');
     return this.fc.forward(h);
   }
 }
