@@ -47,7 +47,7 @@ export function flattenNCHW(x: tf.Tensor4D): tf.Tensor2D {
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.tidy(() => {
     const logp = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(tf.oneHot(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'), logits.shape[1], 1, 0, 'float32'), logp), 1);
+    const picked = tf.sum(tf.mul(tf.oneHot(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'), logits.shape[1]), logp), 1);
     return tf.neg(tf.mean(picked)) as tf.Scalar;
   });
 }

@@ -17,7 +17,8 @@ export type LinearActivation = 'linear' | 'relu';
  * `forwardWith(x, 'relu')`, the ReLU): on the cpu backend this is bit-identical to
  * `relu(matMul(x, Wᵀ) + b)`; backends with a native fused kernel (lth's `native`) add the bias
  * inside the product, which can change the last bit. Its gradient is PyTorch's (the ReLU's
- * through the backend's registered `Relu` gradient, evaluated at the output).
+ * through the backend's registered `Relu` gradient, evaluated at the output). On other backends
+ * (wasm) it runs the separate ops.
  */
 export class Linear extends Module implements Forward {
   readonly weight: tf.Variable<tf.Rank.R2>;
@@ -58,10 +59,22 @@ function fusedLinear(x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D | nu
     tf.registerGradient(fusedMatMulGradient);
     gradientRegistered = true;
   }
+  if (!FUSED_MATMUL_BACKENDS.has(tf.getBackend())) {
+    const z = tf.matMul(x, weight, false, true);
+    const y = bias ? tf.add(z, bias) : z;
+    return (activation === 'relu' ? tf.relu(y) : y) as tf.Tensor2D;
+  }
   const inputs: tf.NamedTensorMap = bias ? { a: x, b: weight, bias } : { a: x, b: weight };
   const attrs = { transposeA: false, transposeB: true, activation, leakyreluAlpha: 0 };
   return tf.engine().runKernel(FUSED_MATMUL, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
 }
+
+/**
+ * Backends whose `_FusedMatMul` is known to take these rank-2 operands and give the separate
+ * ops' result; elsewhere (wasm's kernel gives wrong values for them) `forwardWith` runs the
+ * separate ops.
+ */
+const FUSED_MATMUL_BACKENDS = new Set(['cpu', 'native']);
 
 /**
  * The gradient of `_FusedMatMul` with activation `linear` or `relu` (tfjs registers none): the
@@ -79,6 +92,6 @@ const fusedMatMulGradient: tf.GradConfig = {
     if (activation !== 'linear' && activation !== 'relu') throw new Error(`No gradient for _FusedMatMul with activation ${activation}`);
     const dz = activation === 'relu' ? tf.getGradient('Relu').gradFunc(dy, [y], {}).x() : (dy as tf.Tensor);
     const matMulGrads = tf.getGradient('BatchMatMul').gradFunc(dz, [a, b], attrs);
-    return { ...matMulGrads, bias: () => tf.sum(dz, 0) };
+    return { ...matMulGrads, bias: () => tf.sum(dz, dz.shape.map((_, i) => i).slice(0, -1)) };
   },
 };
