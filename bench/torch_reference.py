@@ -80,7 +80,11 @@ def main():
     shape = (784,) if a.model == 'lenet' else (3, 32, 32)
     x = torch.randn(a.batch, *shape)
     y = torch.randint(0, 10, (a.batch,))
-    opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    # LeNet as lth trains it (OpenLTH's default: SGD lr 0.1, no momentum); ResNet-20 as bench/models.js.
+    if a.model == 'lenet':
+        opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    else:
+        opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     baseline = peak_rss_mb()
 
     def step():
