@@ -6,15 +6,6 @@ export interface Forward {
   forward(x: Tensor, training: boolean): Tensor;
 }
 
-interface LocalEntry {
-  readonly name: string;
-  readonly variable: Variable;
-  readonly role: StateRole;
-  readonly layout: TorchLayout;
-  readonly torchDtype: 'float32' | 'int64';
-  readonly fanIn?: number;
-}
-
 /**
  * A node of a network, as PyTorch's `nn.Module`: it owns parameters and buffers (tfjs
  * variables) and named children, so that the state names come out as PyTorch's
@@ -27,8 +18,8 @@ interface LocalEntry {
  * behaviour depends on it (batch norm).
  */
 export abstract class Module {
-  private readonly params: LocalEntry[] = [];
-  private readonly buffers: LocalEntry[] = [];
+  private readonly params: StateEntry[] = [];
+  private readonly buffers: StateEntry[] = [];
   private readonly children: Array<[string, Module]> = [];
 
   /** Adds a trainable parameter called `name` (`weight`, `bias`). */
