@@ -12,7 +12,8 @@
         "native/softmax.cc",
         "native/conv.cc",
         "native/pool.cc",
-        "native/layout.cc"
+        "native/layout.cc",
+        "native/fused.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -12,6 +12,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   registerConv(env, exports);
   registerPool(env, exports);
   registerLayout(env, exports);
+  registerFused(env, exports);
   return exports;
 }
 

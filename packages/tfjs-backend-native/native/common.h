@@ -92,6 +92,7 @@ void registerSoftmax(Napi::Env env, Napi::Object exports);
 void registerConv(Napi::Env env, Napi::Object exports);
 void registerPool(Napi::Env env, Napi::Object exports);
 void registerLayout(Napi::Env env, Napi::Object exports);
+void registerFused(Napi::Env env, Napi::Object exports);
 
 #define TN_EXPORT(exports, name, fn) \
   exports.Set(name, Napi::Function::New(env, ::tn::guarded<fn>, name))

@@ -53,6 +53,16 @@ export interface NativeAddon {
     x: Float32Array, dy: Float32Array, dw: Float32Array, params: number[],
     dbias?: Float32Array | null): void;
   poolForward(x: Float32Array, out: Float32Array, params: number[], isMax: boolean): void;
+  softmaxCrossEntropy(
+    logits: Float32Array, rows: number, cols: number, labels: Int32Array, probs: Float32Array,
+    loss: Float32Array): void;
+  softmaxCrossEntropyGrad(
+    probs: Float32Array, rows: number, cols: number, labels: Int32Array, scale: number,
+    out: Float32Array): void;
+  sgdUpdate(
+    w: Float32Array, g: Float32Array, buf: Float32Array | null, mask: Float32Array | null,
+    outW: Float32Array, outBuf: Float32Array | null, lr: number, momentum: number,
+    nesterov: boolean, weightDecay: number): void;
   poolBackward(
     dy: Float32Array, x: Float32Array | null, dx: Float32Array, params: number[],
     isMax: boolean): void;

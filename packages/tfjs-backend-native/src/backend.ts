@@ -31,6 +31,13 @@ export class NativeBackend extends MathBackendCPU {
     return v instanceof Float32Array ? v : null;
   }
 
+  /** The Int32Array holding `t`, or null when `t` is not plain int32 data. */
+  i32(t: TensorInfo | undefined | null): Int32Array | null {
+    if (t == null || t.dtype !== 'int32') return null;
+    const v = this.data.get(t.dataId).values;
+    return v instanceof Int32Array ? v : null;
+  }
+
   /**
    * Allocates a float32 output tensor and returns it with its backing array.
    * The array may hold stale data: the kernel must write every element.

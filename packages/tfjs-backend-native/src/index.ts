@@ -14,7 +14,6 @@ export { THREADS_ENV } from './threads';
 export { POOL_ENV } from './buffer_pool';
 export { ensureGradients } from './gradients';
 export { openBlasCoreType } from './cpu_env';
-export { batchNormTrain, RunningStats } from './ops';
 
 /** Name under which the backend registers with tfjs-core. */
 export const BACKEND_NAME = 'native';

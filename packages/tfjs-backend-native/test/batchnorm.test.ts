@@ -1,6 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { expect } from 'chai';
-import { batchNormTrain, kernelStats, resetKernelStats } from '../src';
 import { expectSame, rand, setup, t } from './helpers';
 
 describe('native batch normalisation', function () {
@@ -36,30 +34,5 @@ describe('native batch normalisation', function () {
     await expectSame(() => tf.grads((a: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor, scale: tf.Tensor, offset: tf.Tensor) =>
       tf.sum(tf.mul(tf.batchNorm(a, mean, tf.add(tf.abs(variance), 0.5), offset, scale, 1e-3), t(w))))(
       [t(x), t(m), t(v), t(s), t(o)]), 5e-5);
-  });
-});
-
-describe('batchNormTrain (fused training batch norm)', function () {
-  setup(this);
-
-  it('matches tf.moments + tf.batchNorm in values, gradients and running statistics', async () => {
-    for (const shape of [[16, 6, 6, 8], [5, 3], [128, 4, 4, 16]]) {
-      const c = shape[shape.length - 1];
-      const x = rand(shape, 3), g = rand([c]), b = rand([c]), w = rand(shape);
-      await expectSame(() => {
-        const running = { mean: tf.variable(tf.zeros([c])), variance: tf.variable(tf.ones([c])), momentum: 0.1 };
-        const gr = tf.grads((a: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) =>
-          tf.sum(tf.mul(batchNormTrain(a, gamma, beta, 1e-5, running), t(w))))([t(x), t(g), t(b)]);
-        const y = batchNormTrain(t(x), t(g), t(b), 1e-5);
-        const out = [...gr, y, tf.clone(running.mean), tf.clone(running.variance)];
-        running.mean.dispose();
-        running.variance.dispose();
-        return out;
-      }, 5e-5, `${shape}`);
-    }
-    await tf.setBackend('native');
-    resetKernelStats();
-    tf.tidy(() => batchNormTrain(tf.ones([4, 2, 2, 3]), tf.ones([3]), tf.zeros([3])));
-    expect(kernelStats().NativeBatchNormTrain.native).to.equal(1);
   });
 });

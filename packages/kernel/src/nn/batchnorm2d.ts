@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LthError } from '../errors';
+import { batchNormTrain } from './fused';
 import { Module, type Forward } from './module';
 
 /** Options of `BatchNorm2d`, with PyTorch's defaults. */
@@ -54,10 +55,8 @@ export class BatchNorm2d extends Module implements Forward {
     if (n < 2) {
       throw new LthError('BATCH_TOO_SMALL', `Batch norm in training needs more than one value per channel (got input of shape [${x.shape}]). Use a batch size above 1.`);
     }
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    const y = tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, this.bias, this.weight, this.eps);
-    this.updateRunningStats(mean as tf.Tensor1D, variance as tf.Tensor1D, n);
-    return y;
+    return batchNormTrain(x, this.weight, this.bias, this.eps,
+      ({ mean, variance }) => this.updateRunningStats(mean, variance, n)) as tf.Tensor4D;
   }
 
   private updateRunningStats(mean: tf.Tensor1D, biasedVariance: tf.Tensor1D, n: number): void {

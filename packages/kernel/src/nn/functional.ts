@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { softmaxCrossEntropy } from './fused';
 
 /** `max(x, 0)`. */
 export function relu<T extends tf.Tensor>(x: T): T {
@@ -40,14 +41,7 @@ export function flattenNCHW(x: tf.Tensor4D): tf.Tensor2D {
   return tf.reshape(tf.transpose(x, [0, 3, 1, 2]), [n, c * h * w]);
 }
 
-/**
- * PyTorch's `CrossEntropyLoss()` (mean reduction) of logits `[N, K]` against integer labels
- * `[N]`: the mean of `-log softmax(logits)[label]`, computed with a stable log-softmax.
- */
+/** PyTorch's `CrossEntropyLoss()` (mean reduction); see {@link softmaxCrossEntropy}. */
 export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  return tf.tidy(() => {
-    const logp = tf.logSoftmax(logits);
-    const picked = tf.sum(tf.mul(tf.oneHot(labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'), logits.shape[1]), logp), 1);
-    return tf.neg(tf.mean(picked)) as tf.Scalar;
-  });
+  return softmaxCrossEntropy(logits, labels);
 }

@@ -10,6 +10,7 @@ export * from './conv2d';
 export * from './batchnorm2d';
 export * from './stateless';
 export * from './functional';
+export * from './fused';
 export * from './initializers';
 export * from './orthogonal';
 export * from './state';

@@ -3,9 +3,9 @@ import { addon } from '../addon';
 import { nativeKernel } from './native_kernel';
 
 /** Training-mode batch norm: batch statistics and normalisation in one kernel. */
-export const NATIVE_BN_TRAIN = 'NativeBatchNormTrain';
+export const NATIVE_BN_TRAIN = 'FusedBatchNormTrain';
 /** Its gradient with respect to x, scale and offset, in one pass. */
-export const NATIVE_BN_TRAIN_GRAD = 'NativeBatchNormTrainGrad';
+export const NATIVE_BN_TRAIN_GRAD = 'FusedBatchNormTrainGrad';
 
 function arr(backend: { f32(t: TensorInfo | undefined): Float32Array | null }, t: TensorInfo | undefined, name: string): Float32Array | null {
   if (t == null) return null;

@@ -3,6 +3,7 @@ import { batchNormKernels } from './batchnorm';
 import { batchNormTrainKernels } from './batchnorm_train';
 import { convKernels } from './conv';
 import { elementwiseKernels } from './elementwise';
+import { fusedKernels } from './fused';
 import { gradKernels } from './grad_kernels';
 import { layoutKernels } from './layout';
 import { matmulKernels } from './matmul';
@@ -15,5 +16,5 @@ import { transposeKernels } from './transpose';
 export const nativeKernels: KernelConfig[] = [
   ...elementwiseKernels, ...reduceKernels, ...matmulKernels, ...convKernels, ...poolKernels,
   ...batchNormKernels, ...softmaxKernels, ...transposeKernels, ...gradKernels,
-  ...batchNormTrainKernels, ...layoutKernels,
+  ...batchNormTrainKernels, ...layoutKernels, ...fusedKernels,
 ];

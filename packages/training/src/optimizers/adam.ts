@@ -55,7 +55,8 @@ export class AdamOptimizer extends Optimizer {
     }
   }
 
-  protected update(p: OptimizerParam, grad: tf.Tensor, lr: number): void {
+  protected update(p: OptimizerParam, rawGrad: tf.Tensor, lr: number): void {
+    const grad = this.maskGradient(p, rawGrad);
     const { beta1, beta2, eps, weightDecay } = this;
     const w = p.variable;
     const t = this.stepCount(p.name) + 1;
@@ -69,5 +70,6 @@ export class AdamOptimizer extends Optimizer {
     const stepSize = lr / (1 - beta1 ** t);
     const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(1 - beta2 ** t)), eps);
     w.assign(tf.add(w, tf.mul(tf.div(m, denom), -stepSize)));
+    this.maskWeight(p);
   }
 }

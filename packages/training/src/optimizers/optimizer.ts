@@ -53,19 +53,28 @@ export abstract class Optimizer {
     return [];
   }
 
-  /** Updates one parameter; runs inside `tf.tidy`. `grad` is already masked. */
+  /**
+   * Updates one parameter; runs inside `tf.tidy`. `grad` is the raw gradient: a masked
+   * parameter's update must use `maskGradient` and `maskWeight` (or do the same itself).
+   */
   protected abstract update(p: OptimizerParam, grad: tf.Tensor, lr: number): void;
 
   /** One optimizer step at learning rate `lr`. */
   step(grads: GradientMap, lr: number): void {
     for (const p of this.params) {
       const g = grads[p.variable.name];
-      if (!g) continue;
-      tf.tidy(() => {
-        this.update(p, p.mask ? tf.mul(g, p.mask) : g, lr);
-        if (p.mask) p.variable.assign(tf.mul(p.variable, p.mask));
-      });
+      if (g) tf.tidy(() => this.update(p, g, lr));
     }
+  }
+
+  /** `grad` with the pruned entries of `p` zeroed. */
+  protected maskGradient(p: OptimizerParam, grad: tf.Tensor): tf.Tensor {
+    return p.mask ? tf.mul(grad, p.mask) : grad;
+  }
+
+  /** Zeroes the pruned entries of `p`'s weight. */
+  protected maskWeight(p: OptimizerParam): void {
+    if (p.mask) p.variable.assign(tf.mul(p.variable, p.mask));
   }
 
   /** The slot variable `slot` of `p`, or undefined before its first update. */
@@ -74,8 +83,8 @@ export abstract class Optimizer {
   }
 
   /** Sets a slot's value (masked when the parameter is masked), creating the variable the first time. */
-  protected setSlot(slot: string, p: OptimizerParam, value: tf.Tensor): tf.Variable {
-    const v = p.mask && value.rank > 0 ? tf.mul(value, p.mask) : value;
+  protected setSlot(slot: string, p: OptimizerParam, value: tf.Tensor, masked = false): tf.Variable {
+    const v = p.mask && !masked && value.rank > 0 ? tf.mul(value, p.mask) : value;
     let m = this.slots.get(slot);
     if (!m) this.slots.set(slot, (m = new Map()));
     const existing = m.get(p.name);

@@ -1,4 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
+import { sgdUpdate } from '@lth/kernel';
 import { Optimizer, type OptimizerParam } from './optimizer';
 
 /** Settings of `SgdOptimizer`, as PyTorch's `torch.optim.SGD` takes them (dampening 0). */
@@ -27,14 +28,9 @@ export class SgdOptimizer extends Optimizer {
   }
 
   protected update(p: OptimizerParam, grad: tf.Tensor, lr: number): void {
-    const { momentum, nesterov, weightDecay } = this.options;
-    const w = p.variable;
-    let d = weightDecay !== 0 ? tf.add(grad, tf.mul(w, weightDecay)) : grad;
-    if (momentum !== 0) {
-      const prev = this.slot('momentum_buffer', p);
-      const buf = this.setSlot('momentum_buffer', p, prev ? tf.add(tf.mul(prev, momentum), d) : d);
-      d = nesterov ? tf.add(d, tf.mul(buf, momentum)) : buf;
-    }
-    w.assign(tf.add(w, tf.mul(d, -lr)));
+    const prev = this.options.momentum !== 0 ? this.slot('momentum_buffer', p) ?? null : null;
+    const next = sgdUpdate(p.variable, grad, prev, p.mask ?? null, { lr, ...this.options });
+    if (next.buf) this.setSlot('momentum_buffer', p, next.buf, true);
+    p.variable.assign(next.w);
   }
 }
