@@ -1,42 +1,47 @@
 'use strict';
 // Times one model on one tfjs backend and prints one JSON line. Run by bench/run.js.
-// LeNet is the model users train: `mnist_lenet_300_100` built by @lth/kernel's buildModel from
-// @lth/plugin-model-lenet, stepped by @lth/training's trainStep with createOptimizer's SGD at
-// lr 0.1 (OpenLTH's LeNet default, no momentum). ResNet-20 is bench/models.js' standalone model
-// with tf.train.momentum(0.01, 0.9).
+// Both models are the ones users train: lth's `mnist_lenet_300_100` and `cifar_resnet_20`
+// built by @lth/kernel's buildModel from their plugins, stepped by @lth/training's trainStep
+// with createOptimizer's SGD at OpenLTH's defaults (LeNet: lr 0.1, no momentum; ResNet-20:
+// lr 0.1, momentum 0.9, weight decay 1e-4), on one fixed batch of seeded random images.
 const path = require('path');
 const tf = require('@tensorflow/tfjs-core');
 const native = require('@lth/tfjs-backend-native');
-const { models } = require('./models');
 
-const LENET_LR = 0.1;
+/** What each bench model is: its lth name, input, optimizer and plugin. */
+const MODELS = {
+  lenet: { name: 'mnist_lenet_300_100', plugin: '@lth/plugin-model-lenet', inputShape: [28, 28, 1],
+    training: { optimizer_name: 'sgd', lr: 0.1 } },
+  resnet20: { name: 'cifar_resnet_20', plugin: '@lth/plugin-model-resnet', inputShape: [32, 32, 3],
+    training: { optimizer_name: 'sgd', lr: 0.1, momentum: 0.9, weight_decay: 1e-4 } },
+};
 
-/**
- * The lth LeNet-300-100 and a step of lth's training loop on one fixed batch (images
- * [batch, 28, 28, 1], labels 0..9), shaped like bench/models.js' models.
- */
-function lthLenet(batch) {
+/** The lth model and one step of lth's training loop on one fixed batch (labels 0..9). */
+function lthModel(key, batch) {
+  const spec = MODELS[key];
   const kernel = require('@lth/kernel');
-  require('@lth/plugin-model-lenet');
+  require(spec.plugin);
   const training = require('@lth/training');
-  const hp = kernel.ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform' });
-  const model = kernel.buildModel(hp, { outputs: 10, inputShape: [28, 28, 1], seed: 'bench' });
-  const training_hp = kernel.TrainingHparams.create({ optimizer_name: 'sgd', lr: LENET_LR, training_steps: '1ep' });
+  const hp = kernel.ModelHparams.create({ model_name: spec.name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' });
+  const model = kernel.buildModel(hp, { outputs: 10, inputShape: spec.inputShape, seed: 'bench' });
+  const trainingHp = kernel.TrainingHparams.create({ ...spec.training, training_steps: '1ep' });
   const params = model.state.filter((e) => e.role !== 'buffer' && e.variable.trainable)
     .map((e) => ({ name: e.name, variable: e.variable, layout: e.layout }));
-  const optimizer = training.createOptimizer(training_hp, params);
+  const optimizer = training.createOptimizer(trainingHp, params);
   const trainable = params.map((p) => p.variable);
-  const rng = new kernel.Rng('bench', 'lenet');
+  const rng = new kernel.Rng('bench', key);
+  const pixels = spec.inputShape.reduce((a, b) => a * b, 1);
   const data = {
-    images: rng.fillUniform(new Float32Array(batch * 784), 0, 1),
+    images: rng.fillUniform(new Float32Array(batch * pixels), 0, 1),
     labels: Int32Array.from({ length: batch }, (_, i) => i % 10),
     size: batch,
-    shape: [batch, 28, 28, 1],
+    shape: [batch, ...spec.inputShape],
   };
   return {
-    inputShape: [28, 28, 1],
+    inputShape: spec.inputShape,
+    describe: { code: `lth ${spec.name}`, optimizer: JSON.stringify(spec.training) },
     forward: (x, isTraining) => model.forward(x, isTraining),
-    step: () => training.trainStep(model, trainable, optimizer, data, LENET_LR, true),
+    step: () => training.trainStep(model, trainable, optimizer, data, spec.training.lr, true),
   };
 }
 
@@ -58,22 +63,6 @@ async function setBackend(name) {
   if (!(await tf.setBackend(name))) throw new Error(`could not initialise backend ${name}`);
 }
 
-// A step of a bench/models.js model: softmax cross-entropy, tf.train.momentum(0.01, 0.9).
-function standaloneStep(model, batch) {
-  const x = tf.randomNormal([batch, ...model.inputShape], 0, 1, 'float32', 7);
-  const labels = tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32', 8), 10);
-  const optimizer = tf.train.momentum(0.01, 0.9);
-  return () => {
-    const { value, grads } = tf.variableGrads(() =>
-      tf.losses.softmaxCrossEntropy(labels, model.forward(x, true)));
-    optimizer.applyGradients(grads);
-    const loss = value.dataSync()[0];
-    value.dispose();
-    tf.dispose(grads);
-    return loss;
-  };
-}
-
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 
@@ -84,12 +73,11 @@ async function main() {
   const evalBatch = Number(arg('eval-batch', 1000)), leakSteps = Number(arg('leak-steps', 0));
   await native.ensureGradients();
   await setBackend(backend);
-  const model = modelName === 'lenet' ? lthLenet(batch) : models[modelName]();
-  const result = { framework: 'tfjs', backend, model: modelName, batch, steps };
-  if (modelName === 'lenet') Object.assign(result, { code: 'lth', optimizer: `sgd lr ${LENET_LR}` });
-  else Object.assign(result, { code: 'bench/models.js', optimizer: 'momentum 0.9 lr 0.01', bn: require('./models').BN_MODE });
+  if (!(modelName in MODELS)) throw new Error(`unknown bench model ${modelName} (known: ${Object.keys(MODELS)})`);
+  const model = lthModel(modelName, batch);
+  const result = { framework: 'tfjs', backend, model: modelName, batch, steps, ...model.describe };
   const baseline = rssMb();
-  const step = model.step ?? standaloneStep(model, batch);
+  const step = model.step;
   try {
     for (let i = 0; i < warmup; i++) step();
     const tensorsBefore = tf.memory().numTensors;

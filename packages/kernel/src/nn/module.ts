@@ -1,4 +1,4 @@
-import type { Tensor, Variable } from '@tensorflow/tfjs-core';
+import { engine, tidy, type Tensor, type Variable } from '@tensorflow/tfjs-core';
 import type { StateEntry, StateRole, TorchLayout } from '../contracts';
 
 /** A module that maps one tensor to another (what `Sequential` chains). */
@@ -95,10 +95,24 @@ export class Sequential extends Module implements Forward {
     return this.layers[i];
   }
 
-  /** With no layers this is the identity (an empty `nn.Sequential`, as ResNet's plain shortcut). */
+  /**
+   * With no layers this is the identity (an empty `nn.Sequential`, as ResNet's plain shortcut).
+   * In evaluation with no gradient being recorded, each layer's intermediates are freed as soon
+   * as the next layer has its input (as PyTorch frees them under `no_grad`), so an evaluation
+   * batch holds a layer's activations at a time rather than the whole network's.
+   */
   forward(x: Tensor, training: boolean): Tensor {
     let y = x;
-    for (const m of this.layers) y = m.forward(y, training);
+    const freeEarly = !training && !(engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+    for (const m of this.layers) {
+      if (!freeEarly) {
+        y = m.forward(y, training);
+        continue;
+      }
+      const next = tidy(() => m.forward(y, training));
+      if (y !== x && next !== y) y.dispose();
+      y = next;
+    }
     return y;
   }
 }
