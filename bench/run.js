@@ -5,7 +5,7 @@
 // each in its own process. Prints ms/step, eval time, peak RSS and the ratios to PyTorch,
 // and writes bench/out/results.json.
 //
-// Options: --models lenet,resnet20  --backends torch,native,wasm,cpu  --steps 50  --warmup 20
+// Options: --models lenet,resnet20  --backends torch,native,wasm,cpu  --steps N  --warmup N
 //          --repeats 3  --eval-images 10000  --leak-steps 1000 (extra LeNet steps on native for the
 //          leak check). Each model/backend pair runs --repeats times, interleaved with the others
 //          (torch, native, wasm, torch, native, ...), and the run with the lowest median counts:
@@ -23,7 +23,12 @@ function opt(name, dflt) {
 
 const models = opt('models', 'lenet,resnet20').split(',');
 const backends = opt('backends', 'torch,native,wasm,cpu').split(',');
-const steps = opt('steps', '50'), warmup = opt('warmup', '20'), repeats = Number(opt('repeats', '3'));
+// Per model: a LeNet step is a few milliseconds and V8 takes a hundred or so steps to optimise
+// the JavaScript around the kernels, so LeNet gets a longer warm-up; a ResNet-20 step is ~0.3 s.
+const DEFAULT_STEPS = { lenet: 200, resnet20: 30 }, DEFAULT_WARMUP = { lenet: 200, resnet20: 10 };
+const stepsOf = (model) => opt('steps', String(DEFAULT_STEPS[model] ?? 50));
+const warmupOf = (model) => opt('warmup', String(DEFAULT_WARMUP[model] ?? 20));
+const repeats = Number(opt('repeats', '3'));
 const evalImages = opt('eval-images', '10000'), leakSteps = opt('leak-steps', '1000');
 const threads = String(os.availableParallelism ? os.availableParallelism() : os.cpus().length);
 
@@ -48,7 +53,7 @@ function nativeEnv() {
 
 function runJob(model, backend, python, leakSteps) {
   const slow = backend === 'cpu';
-  const common = ['--model', model, '--steps', slow ? '10' : steps, '--warmup', slow ? '3' : warmup,
+  const common = ['--model', model, '--steps', slow ? '10' : stepsOf(model), '--warmup', slow ? '3' : warmupOf(model),
     '--eval-images', evalImages];
   let cmd, args;
   if (backend === 'torch') {
@@ -73,7 +78,8 @@ const fmt = (v, d = 1) => (v == null ? '—' : Number(v).toFixed(d));
 
 function main() {
   const python = backends.includes('torch') ? findPython() : null;
-  console.log(`bench: batch 128, median of ${steps} steps after ${warmup} warm-up, best of ${repeats} runs, eval ${evalImages} images,` +
+  const plan = models.map((m) => `${m} median of ${stepsOf(m)} steps after ${warmupOf(m)}`).join(', ');
+  console.log(`bench: batch 128, ${plan}, best of ${repeats} runs, eval ${evalImages} images,` +
     ` ${threads} threads, ${os.cpus()[0].model}; OPENBLAS_CORETYPE=${nativeEnv().OPENBLAS_CORETYPE ?? process.env.OPENBLAS_CORETYPE ?? '(auto)'}`);
   const runs = [];
   for (let r = 0; r < repeats; r++) {
@@ -93,7 +99,7 @@ function main() {
       if (mine.length === 0) continue;
       const timed = mine.filter((q) => q.step_ms != null);
       const best = timed.length ? timed.reduce((a, b) => (b.step_ms < a.step_ms ? b : a)) : mine[0];
-      const leak = mine.find((q) => q.leak_steps > steps) ?? best;
+      const leak = mine.find((q) => q.leak_steps > q.steps) ?? best;
       const evals = mine.map((q) => q.eval_ms).filter((v) => v != null);
       results.push({ ...best, eval_ms: evals.length ? Math.min(...evals) : best.eval_ms,
         peak_rss_mb: Math.max(...mine.map((q) => q.peak_rss_mb ?? 0)) || best.peak_rss_mb,
