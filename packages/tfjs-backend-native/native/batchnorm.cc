@@ -131,8 +131,8 @@ void bnGrad(const Napi::CallbackInfo& info) {
   }
 }
 
-// bnTrainForward(x, scale, offset, eps, C, y, mean, variance): batch statistics
-// (biased variance) and normalisation in two passes over x.
+// bnTrainForward(x, scale, offset, eps, C, y, mean, variance, relu): batch statistics
+// (biased variance) and normalisation (then max(0, .) when relu) in three passes over x.
 void bnTrainForward(const Napi::CallbackInfo& info) {
   auto xa = f32(info, 0, "x");
   int64_t n = static_cast<int64_t>(xa.ElementLength());
@@ -144,6 +144,7 @@ void bnTrainForward(const Napi::CallbackInfo& info) {
   float* y = f32p(info, 5, "y", n);
   float* mean = f32p(info, 6, "mean", C);
   float* var = f32p(info, 7, "variance", C);
+  bool relu = info.Length() > 8 && info[8].ToBoolean();
   int64_t rows = n / C;
   std::vector<double> s;
   channelSums(rows, C, 1, s, [&](int64_t r, float* acc) {
@@ -171,13 +172,72 @@ void bnTrainForward(const Napi::CallbackInfo& info) {
   const float* bp = b.data();
 #pragma omp parallel for schedule(static) if (n > 32768)
   for (int64_t r = 0; r < rows; ++r) {
+    if (relu) {
 #pragma omp simd
-    for (int64_t c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * ap[c] + bp[c];
+      for (int64_t c = 0; c < C; ++c) {
+        float v = x[r * C + c] * ap[c] + bp[c];
+        y[r * C + c] = v > 0.f ? v : 0.f;
+      }
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < C; ++c) y[r * C + c] = x[r * C + c] * ap[c] + bp[c];
+    }
   }
 }
 
-// bnTrainBackward(x, dy, mean, variance, scale, eps, C, dx, dscale, doffset): gradient of
-// training-mode batch norm where mean and variance are the batch statistics of x.
+// The gradient of training-mode batch norm, dy taken only where y > 0 when Relu (y is then the
+// output of batch norm fused with ReLU).
+template <bool Relu>
+void bnTrainBackwardImpl(const float* x, const float* dy, const float* y, const float* mean,
+                         const float* var, const Param& sc, float eps, int64_t n, int64_t C,
+                         float* dx, float* dscale, float* doff) {
+  int64_t rows = n / C;
+  std::vector<double> sums;
+  channelSums(rows, C, 2, sums, [&](int64_t r, float* acc) {
+    const float* xr = x + r * C;
+    const float* dr = dy + r * C;
+    const float* yr = Relu ? y + r * C : nullptr;
+    float* s1 = acc + C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; ++c) {
+      float d = dr[c];
+      if constexpr (Relu) d = yr[c] > 0.f ? d : 0.f;
+      acc[c] += d;
+      s1[c] += d * (xr[c] - mean[c]);
+    }
+  });
+  std::vector<float> k1(C), k2(C), k3(C);
+  for (int64_t c = 0; c < C; ++c) {
+    double rs = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
+    double gamma = sc.at(c, 1.f);
+    double mdy = sums[c] / rows, mdyx = sums[C + c] / rows;
+    if (dscale) dscale[c] = static_cast<float>(sums[C + c] * rs);
+    if (doff) doff[c] = static_cast<float>(sums[c]);
+    // dx = gamma*rs*(dy - mdy - (x-m)*rs^2*mdyx)
+    k1[c] = static_cast<float>(gamma * rs);
+    k2[c] = static_cast<float>(gamma * rs * (-mdy + mean[c] * rs * rs * mdyx));
+    k3[c] = static_cast<float>(-gamma * rs * rs * rs * mdyx);
+  }
+  if (!dx) return;
+  const float *p1 = k1.data(), *p2 = k2.data(), *p3 = k3.data();
+#pragma omp parallel for schedule(static) if (n > 32768)
+  for (int64_t r = 0; r < rows; ++r) {
+    const float* dr = dy + r * C;
+    const float* xr = x + r * C;
+    const float* yr = Relu ? y + r * C : nullptr;
+    float* dxr = dx + r * C;
+#pragma omp simd
+    for (int64_t c = 0; c < C; ++c) {
+      float d = dr[c];
+      if constexpr (Relu) d = yr[c] > 0.f ? d : 0.f;
+      dxr[c] = d * p1[c] + p2[c] + xr[c] * p3[c];
+    }
+  }
+}
+
+// bnTrainBackward(x, dy, mean, variance, scale, eps, C, dx, dscale, doffset, y): gradient of
+// training-mode batch norm where mean and variance are the batch statistics of x; with y, of
+// batch norm fused with ReLU whose output was y.
 void bnTrainBackward(const Napi::CallbackInfo& info) {
   auto xa = f32(info, 0, "x");
   int64_t n = static_cast<int64_t>(xa.ElementLength());
@@ -192,38 +252,11 @@ void bnTrainBackward(const Napi::CallbackInfo& info) {
   float* dx = f32opt(info, 7, "dx", n);
   float* dscale = f32opt(info, 8, "dscale", C);
   float* doff = f32opt(info, 9, "doffset", C);
-  int64_t rows = n / C;
-  std::vector<double> sums;
-  channelSums(rows, C, 2, sums, [&](int64_t r, float* acc) {
-    const float* xr = x + r * C;
-    const float* dr = dy + r * C;
-    float* s1 = acc + C;
-#pragma omp simd
-    for (int64_t c = 0; c < C; ++c) {
-      acc[c] += dr[c];
-      s1[c] += dr[c] * (xr[c] - mean[c]);
-    }
-  });
-  std::vector<float> k1(C), k2(C), k3(C);
-  for (int64_t c = 0; c < C; ++c) {
-    double rs = 1.0 / std::sqrt(static_cast<double>(var[c]) + eps);
-    double g = sc.at(c, 1.f);
-    double mdy = sums[c] / rows, mdyx = sums[C + c] / rows;
-    if (dscale) dscale[c] = static_cast<float>(sums[C + c] * rs);
-    if (doff) doff[c] = static_cast<float>(sums[c]);
-    // dx = g*rs*(dy - mdy - (x-m)*rs^2*mdyx)
-    k1[c] = static_cast<float>(g * rs);
-    k2[c] = static_cast<float>(g * rs * (-mdy + mean[c] * rs * rs * mdyx));
-    k3[c] = static_cast<float>(-g * rs * rs * rs * mdyx);
-  }
-  if (!dx) return;
-  const float *p1 = k1.data(), *p2 = k2.data(), *p3 = k3.data();
-#pragma omp parallel for schedule(static) if (n > 32768)
-  for (int64_t r = 0; r < rows; ++r) {
-#pragma omp simd
-    for (int64_t c = 0; c < C; ++c)
-      dx[r * C + c] = dy[r * C + c] * p1[c] + p2[c] + x[r * C + c] * p3[c];
-  }
+  const float* y = f32opt(info, 10, "y", n);
+  if (y)
+    bnTrainBackwardImpl<true>(x, dy, y, mean, var, sc, eps, n, C, dx, dscale, doff);
+  else
+    bnTrainBackwardImpl<false>(x, dy, nullptr, mean, var, sc, eps, n, C, dx, dscale, doff);
 }
 
 }  // namespace

@@ -35,11 +35,11 @@ export interface NativeAddon {
     doffset: Float32Array | null): void;
   bnTrainForward(
     x: Float32Array, scale: Float32Array | null, offset: Float32Array | null, eps: number,
-    channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array): void;
+    channels: number, y: Float32Array, mean: Float32Array, variance: Float32Array, relu?: boolean): void;
   bnTrainBackward(
     x: Float32Array, dy: Float32Array, mean: Float32Array, variance: Float32Array,
     scale: Float32Array | null, eps: number, channels: number, dx: Float32Array | null,
-    dscale: Float32Array | null, doffset: Float32Array | null): void;
+    dscale: Float32Array | null, doffset: Float32Array | null, y?: Float32Array | null): void;
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array, log?: boolean): void;
   transpose(x: Float32Array, shape: number[], perm: number[], out: Float32Array): void;
   slice(x: Float32Array, shape: number[], begin: number[], size: number[], out: Float32Array): void;

@@ -17,19 +17,27 @@ async function expectFused(f: () => void, names: string[], times = 1): Promise<v
 describe('fused training kernels (behind @lth/kernel batchNormTrain, softmaxCrossEntropy, sgdUpdate)', function () {
   setup(this);
 
-  it('batchNormTrain matches tf.moments + tf.batchNorm in values, gradients and batch statistics', async () => {
+  it('batchNormTrain matches tf.moments + tf.batchNorm (+ relu) in values, gradients and batch statistics', async () => {
     for (const shape of [[16, 6, 6, 8], [5, 3], [128, 4, 4, 16]]) {
-      const c = shape[shape.length - 1];
-      const x = rand(shape, 3), g = rand([c]), b = rand([c]), w = rand(shape);
-      await expectSame(() => {
-        const stats: tf.Tensor[] = [];
-        const gr = tf.grads((a: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) =>
-          tf.sum(tf.mul(batchNormTrain(a, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5), t(w))))([t(x), t(g), t(b)]);
-        const y = batchNormTrain(t(x), t(g) as tf.Tensor1D, t(b) as tf.Tensor1D, 1e-5,
-          ({ mean, variance }) => stats.push(tf.keep(mean), tf.keep(variance)));
-        return [...gr, y, ...stats];
-      }, 5e-5, `${shape}`);
+      for (const activation of ['linear', 'relu'] as const) {
+        const c = shape[shape.length - 1];
+        const x = rand(shape, 3), g = rand([c]), b = rand([c]), w = rand(shape);
+        await expectSame(() => {
+          const stats: tf.Tensor[] = [];
+          const gr = tf.grads((a: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor) =>
+            tf.sum(tf.mul(batchNormTrain(a, gamma as tf.Tensor1D, beta as tf.Tensor1D, 1e-5, undefined, activation), t(w))))([t(x), t(g), t(b)]);
+          const y = batchNormTrain(t(x), t(g) as tf.Tensor1D, t(b) as tf.Tensor1D, 1e-5,
+            ({ mean, variance }) => stats.push(tf.keep(mean), tf.keep(variance)), activation);
+          return [...gr, y, ...stats];
+        }, 5e-5, `${shape} ${activation}`);
+      }
     }
+    await tf.setBackend('native');
+    const y = tf.tidy(() => batchNormTrain(t(rand([4, 3, 3, 5])), tf.ones([5]), tf.zeros([5]), 1e-5, undefined, 'relu'));
+    const yv = y.dataSync();
+    y.dispose();
+    expect(Math.min(...yv)).to.equal(0);
+    expect(yv.filter((v) => v > 0).length, 'about half the normalised values are positive').to.be.within(yv.length * 0.3, yv.length * 0.7);
     await expectFused(() => batchNormTrain(tf.ones([4, 2, 2, 3]), tf.ones([3]), tf.zeros([3]), 1e-5),
       [FUSED_KERNELS.batchNormTrain]);
   });

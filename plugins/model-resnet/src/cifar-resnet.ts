@@ -37,7 +37,7 @@ export class CifarResNetBlock extends Module implements Forward {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const out = relu(this.bn1.forward(this.conv1.forward(x), training));
+    const out = this.bn1.forwardWith(this.conv1.forward(x), training, 'relu');
     const residual = this.bn2.forward(this.conv2.forward(out), training);
     return relu(tf.add(residual, this.shortcut.forward(x, training)) as tf.Tensor4D);
   }
@@ -78,7 +78,7 @@ export class CifarResNet extends Network {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    const stem = relu(this.bn.forward(this.conv.forward(x), training));
+    const stem = this.bn.forwardWith(this.conv.forward(x), training, 'relu');
     const features = this.blocks.forward(stem, training) as tf.Tensor4D;
     const pooled = avgPool2d(features, features.shape[2]);
     return this.fc.forward(flattenNCHW(pooled));

@@ -47,7 +47,7 @@ export class BasicBlock extends Module implements TorchvisionBlock {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const out = relu(this.bn1.forward(this.conv1.forward(x), training));
+    const out = this.bn1.forwardWith(this.conv1.forward(x), training, 'relu');
     return addShortcut(this.bn2.forward(this.conv2.forward(out), training), x, this.downsample, training);
   }
 }
@@ -78,8 +78,8 @@ export class Bottleneck extends Module implements TorchvisionBlock {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    const a = relu(this.bn1.forward(this.conv1.forward(x), training));
-    const b = relu(this.bn2.forward(this.conv2.forward(a), training));
+    const a = this.bn1.forwardWith(this.conv1.forward(x), training, 'relu');
+    const b = this.bn2.forwardWith(this.conv2.forward(a), training, 'relu');
     return addShortcut(this.bn3.forward(this.conv3.forward(b), training), x, this.downsample, training);
   }
 }
@@ -121,7 +121,7 @@ export class TorchvisionResNet extends Module {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor2D {
-    let h = maxPool2d(relu(this.bn1.forward(this.conv1.forward(x), training)), 3, 2, 1);
+    let h = maxPool2d(this.bn1.forwardWith(this.conv1.forward(x), training, 'relu'), 3, 2, 1);
     for (const layer of [this.layer1, this.layer2, this.layer3, this.layer4]) h = layer.forward(h, training) as tf.Tensor4D;
     return this.fc.forward(globalAvgPool2d(h));
   }

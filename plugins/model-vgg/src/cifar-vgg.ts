@@ -19,7 +19,7 @@ export class VggConvModule extends Module implements Forward {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    return relu(this.bn.forward(this.conv.forward(x), training));
+    return this.bn.forwardWith(this.conv.forward(x), training, 'relu');
   }
 }
 

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LthError } from '../errors';
-import { batchNormTrain } from './fused';
+import { batchNormTrain, type BatchNormActivation } from './fused';
 import { Module, type Forward } from './module';
 
 /** Options of `BatchNorm2d`, with PyTorch's defaults. */
@@ -50,13 +50,24 @@ export class BatchNorm2d extends Module implements Forward {
   }
 
   forward(x: tf.Tensor4D, training: boolean): tf.Tensor4D {
-    if (!training) return tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+    return this.forwardWith(x, training, 'linear');
+  }
+
+  /**
+   * `activation(bn(x))`: in training one fused kernel forward and one backward where the
+   * backend has them (see `batchNormTrain`), the separate ops elsewhere and in evaluation.
+   */
+  forwardWith(x: tf.Tensor4D, training: boolean, activation: BatchNormActivation): tf.Tensor4D {
+    if (!training) {
+      const y = tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+      return activation === 'relu' ? tf.relu(y) : y;
+    }
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     if (n < 2) {
       throw new LthError('BATCH_TOO_SMALL', `Batch norm in training needs more than one value per channel (got input of shape [${x.shape}]). Use a batch size above 1.`);
     }
     return batchNormTrain(x, this.weight, this.bias, this.eps,
-      ({ mean, variance }) => this.updateRunningStats(mean, variance, n)) as tf.Tensor4D;
+      ({ mean, variance }) => this.updateRunningStats(mean, variance, n), activation) as tf.Tensor4D;
   }
 
   private updateRunningStats(mean: tf.Tensor1D, biasedVariance: tf.Tensor1D, n: number): void {

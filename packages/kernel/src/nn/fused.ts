@@ -6,10 +6,11 @@ import * as tf from '@tensorflow/tfjs-core';
  * `sgdUpdate` as one kernel each, forward and backward; on every other backend they run as the
  * plain tfjs ops written out below, which define their meaning.
  *
- * - `FusedBatchNormTrain`: inputs `x` (`[..., C]`), `scale`, `offset` (`[C]`); attr
- *   `varianceEpsilon`; outputs `y`, the batch mean and the biased batch variance (`[C]`).
- *   `FusedBatchNormTrainGrad`: inputs `x`, `dy`, `mean`, `variance`, `scale`; outputs `dx`,
- *   `dscale`, `doffset`.
+ * - `FusedBatchNormTrain`: inputs `x` (`[..., C]`), `scale`, `offset` (`[C]`); attrs
+ *   `varianceEpsilon` and `activation` (`linear` or `relu`, applied after); outputs `y`, the
+ *   batch mean and the biased batch variance (`[C]`). `FusedBatchNormTrainGrad`: inputs `x`,
+ *   `dy`, `mean`, `variance`, `scale` and, with `relu`, `y` (dy counts where `y > 0`); same
+ *   attrs; outputs `dx`, `dscale`, `doffset`.
  * - `FusedSoftmaxCrossEntropy`: inputs `logits` (`[N, K]` float32), `labels` (`[N]` int32);
  *   outputs the mean loss (scalar) and `softmax(logits)`. `FusedSoftmaxCrossEntropyGrad`: inputs
  *   `dy` (scalar), `probs`, `labels`; output `dy / N · (probs − onehot(labels))`.
@@ -39,32 +40,41 @@ export interface BatchStatistics {
   readonly variance: tf.Tensor1D;
 }
 
+/** What follows a fused batch norm: nothing (`linear`) or `relu`. */
+export type BatchNormActivation = 'linear' | 'relu';
+
 /**
- * Training-mode batch normalisation over every axis but the last (NHWC channels):
- * `tf.batchNorm(x, ...tf.moments(x, axes), offset, scale, eps)`, the same values and gradients
- * for `x`, `scale` and `offset`. `onStatistics` receives the batch mean and biased variance
- * (e.g. to update running statistics); they carry no gradient.
+ * Training-mode batch normalisation over every axis but the last (NHWC channels), then
+ * `activation`: `tf.batchNorm(x, ...tf.moments(x, axes), offset, scale, eps)` (and `tf.relu`),
+ * the same values and gradients for `x`, `scale` and `offset`. `onStatistics` receives the
+ * batch mean and biased variance (e.g. to update running statistics); they carry no gradient.
  */
 export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tensor1D, varianceEpsilon: number,
-                               onStatistics?: (stats: BatchStatistics) => void): tf.Tensor {
+                               onStatistics?: (stats: BatchStatistics) => void,
+                               activation: BatchNormActivation = 'linear'): tf.Tensor {
+  const relu = activation === 'relu';
   const channels = x.shape[x.rank - 1];
   const fused = fusedAvailable(FUSED_KERNELS.batchNormTrain) && x.rank >= 2 &&
     [x, scale, offset].every((t) => t.dtype === 'float32') && scale.size === channels && offset.size === channels;
   if (!fused) {
     const { mean, variance } = tf.moments(x, Array.from({ length: x.rank - 1 }, (_, i) => i));
     onStatistics?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D });
-    return tf.batchNorm(x, mean, variance, offset, scale, varianceEpsilon);
+    const y = tf.batchNorm(x, mean, variance, offset, scale, varianceEpsilon);
+    return relu ? tf.relu(y) : y;
   }
   const e = tf.engine();
-  const attrs = { varianceEpsilon } as unknown as tf.NamedAttrMap;
+  const attrs = { varianceEpsilon, activation } as unknown as tf.NamedAttrMap;
   const op = custom((xi: tf.Tensor, s: tf.Tensor, o: tf.Tensor, save: tf.GradSaveFunc) => {
     const [y, mean, variance] = e.runKernel(FUSED_KERNELS.batchNormTrain, { x: xi, scale: s, offset: o }, attrs) as tf.Tensor[];
     onStatistics?.({ mean: mean as tf.Tensor1D, variance: variance as tf.Tensor1D });
-    save([xi, mean, variance, s]);
+    save(relu ? [xi, mean, variance, s, y] : [xi, mean, variance, s]);
     return {
       value: y,
-      gradFunc: (dy: tf.Tensor, [sx, sm, sv, ss]: tf.Tensor[]) =>
-        e.runKernel(FUSED_KERNELS.batchNormTrainGrad, { x: sx, dy, mean: sm, variance: sv, scale: ss }, attrs) as tf.Tensor[],
+      gradFunc: (dy: tf.Tensor, [sx, sm, sv, ss, sy]: tf.Tensor[]) => {
+        const inputs: tf.NamedTensorMap = { x: sx, dy, mean: sm, variance: sv, scale: ss };
+        if (relu) inputs.y = sy;
+        return e.runKernel(FUSED_KERNELS.batchNormTrainGrad, inputs, attrs) as tf.Tensor[];
+      },
     };
   });
   return op(x, scale, offset);
