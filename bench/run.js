@@ -8,9 +8,10 @@
 // Options: --models lenet,resnet20  --backends torch,native,wasm,cpu  --steps N  --warmup N
 //          --repeats 3  --eval-images 10000  --leak-steps 1000 (extra LeNet steps on native for the
 //          leak check). Each model/backend pair runs --repeats times, interleaved with the others
-//          (torch, native, wasm, torch, native, ...), and the run with the lowest median counts:
-//          on a shared 2-core machine a burst of other work otherwise decides the ratio. `cpu`
-//          runs once, 10 steps after 3 warm-up (about half a second a LeNet step).
+//          (torch, native, torch, native, ...), and the run with the lowest median counts:
+//          on a shared 2-core machine a burst of other work otherwise decides the ratio. `wasm`
+//          and `cpu` (the slow references) run once; `cpu` 10 steps after 3 warm-up (about half
+//          a second a LeNet step).
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -85,7 +86,8 @@ function main() {
   for (let r = 0; r < repeats; r++) {
     for (const model of models) {
       for (const backend of backends) {
-        if (backend === 'cpu' && (model !== 'lenet' || r > 0)) continue;
+        if (backend === 'cpu' && model !== 'lenet') continue;
+        if ((backend === 'cpu' || backend === 'wasm') && r > 0) continue;
         process.stderr.write(`  [${r + 1}/${repeats}] ${model} on ${backend}...\n`);
         const leak = backend === 'native' && model === 'lenet' && r === 0 ? leakSteps : '0';
         runs.push({ repeat: r, ...runJob(model, backend, python, leak) });

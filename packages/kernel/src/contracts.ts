@@ -193,6 +193,8 @@ export interface PlatformConfig {
   backend?: string;
   /** Worker threads for data loading. */
   numWorkers?: number;
+  /** Threads for a native tensor backend's kernels (default: every core). */
+  numThreads?: number;
   /** What to do with an image file that cannot be decoded (see `DatasetContext.onCorruptImage`). */
   onCorruptImage?: 'fail' | 'skip';
   [key: string]: unknown;

@@ -84,6 +84,11 @@ export function setThreads(threads: number): void {
   addon().setThreads(resolveThreads(threads));
 }
 
+/** The number of threads the native kernels use. */
+export function getThreads(): number {
+  return addon().getThreads();
+}
+
 /** Library versions the addon was built against, e.g. `{onednn: '2.6.3', openblas: ...}`. */
 export function versions(): { onednn: string; openblas: string } {
   return addon().versions();

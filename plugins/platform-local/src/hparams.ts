@@ -1,4 +1,4 @@
-import { group, Hparams, int, nonNegative, str } from '@lth/kernel';
+import { group, Hparams, int, nonNegative, positive, str } from '@lth/kernel';
 
 /** The tensor backends `--backend` accepts; `auto` takes the first of the others that loads. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -16,6 +16,13 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
 export class LocalPlatformHparams extends Hparams {
   @int({ default: 0, help: 'The number of worker threads to use for data loading.', validate: nonNegative })
   num_workers!: number;
+
+  @int({
+    default: null,
+    help: "Threads for the native backend's kernels (oneDNN, OpenBLAS, OpenMP). Unset: LTH_NATIVE_THREADS, else the config's platform.numThreads, else every core.",
+    validate: positive,
+  })
+  num_threads!: number | null;
 
   @str({
     default: null,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { ensureGradients, LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
-import { BACKEND_LOADERS, backendLoader, type BackendLoader } from './backends';
+import { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
 import { LocalPlatformHparams } from './hparams';
 import { localPlatformSettings, type LocalPlatformSettings } from './settings';
 
@@ -64,7 +64,7 @@ export class LocalPlatform implements Platform {
     const candidates = requested === 'auto' ? BACKEND_LOADERS : [backendLoader(requested)];
     const reasons: string[] = [];
     for (const candidate of candidates) {
-      const failure = await activate(candidate);
+      const failure = await activate(candidate, { threads: this.settings.numThreads });
       if (failure === null) {
         this.backendInUse = tf.getBackend();
         log(`Backend: ${candidate.choice}`);
@@ -83,9 +83,9 @@ export class LocalPlatform implements Platform {
 }
 
 /** Registers and activates one backend; returns why it failed, or null. */
-async function activate(loader: BackendLoader): Promise<string | null> {
+async function activate(loader: BackendLoader, options: BackendOptions): Promise<string | null> {
   try {
-    loader.register({});
+    loader.register(options);
     if (!(await tf.setBackend(loader.tfjsName))) return `tfjs could not initialise the ${loader.tfjsName} backend`;
     await tf.ready();
     return null;

@@ -14,6 +14,8 @@ export interface LocalPlatformSettings {
   readonly numWorkers: number;
   /** `--backend`, else `$LTH_BACKEND`, else config `backend`, else `auto`. */
   readonly backend: BackendChoice;
+  /** Native backend threads: `--num_threads`, else (`$LTH_NATIVE_THREADS` unset) config `numThreads`; undefined: the backend's default. */
+  readonly numThreads?: number;
   /** `--on_corrupt_image`, else `$LTH_ON_CORRUPT_IMAGE`, else config `onCorruptImage`, else `fail`. */
   readonly onCorruptImage: 'fail' | 'skip';
 }
@@ -43,6 +45,11 @@ export function localPlatformSettings(flags: LocalPlatformHparams, config: Platf
   if (numWorkers !== undefined && (!Number.isInteger(numWorkers) || numWorkers < 0)) {
     throw new LthError('BAD_CONFIG', `platform.numWorkers in lth.config.ts must be a non-negative integer (got ${JSON.stringify(numWorkers)}).`);
   }
+  const configThreads = config.numThreads;
+  if (configThreads !== undefined && (!Number.isInteger(configThreads) || (configThreads as number) < 1)) {
+    throw new LthError('BAD_CONFIG', `platform.numThreads in lth.config.ts must be a positive integer (got ${JSON.stringify(configThreads)}).`);
+  }
+  const numThreads = flags.num_threads ?? (env.LTH_NATIVE_THREADS ? undefined : configThreads as number | undefined);
   const configBackend = configString(config, 'backend');
   const backend = flags.backend
     ? flags.backend
@@ -58,6 +65,7 @@ export function localPlatformSettings(flags: LocalPlatformHparams, config: Platf
     numWorkers: flags.num_workers || (numWorkers ?? 0),
     backend,
     onCorruptImage: flags.on_corrupt_image ?? corruptImagePolicy(env.LTH_ON_CORRUPT_IMAGE, config.onCorruptImage),
+    ...(numThreads === undefined ? {} : { numThreads }),
   };
 }
 

@@ -39,6 +39,15 @@ describe('platform-local settings', () => {
     expect(() => flags({ on_corrupt_image: 'ignore' })).to.throw(/--on_corrupt_image='ignore' is not one of: fail, skip/);
   });
 
+  it('takes the native thread count from --num_threads, else LTH_NATIVE_THREADS (left to the backend), else the config', () => {
+    expect(localPlatformSettings(flags(), {}, {}).numThreads).to.equal(undefined);
+    expect(localPlatformSettings(flags(), { numThreads: 3 }, {}).numThreads).to.equal(3);
+    expect(localPlatformSettings(flags(), { numThreads: 3 }, { LTH_NATIVE_THREADS: '2' }).numThreads).to.equal(undefined);
+    expect(localPlatformSettings(flags({ num_threads: '1' }), { numThreads: 3 }, { LTH_NATIVE_THREADS: '2' }).numThreads).to.equal(1);
+    expect(() => localPlatformSettings(flags(), { numThreads: 0 }, {})).to.throw(/platform.numThreads in lth.config.ts must be a positive integer/);
+    expect(() => flags({ num_threads: '0' })).to.throw(/--num_threads=0 is invalid/);
+  });
+
   it('rejects a backend that is not one of the choices, in flags and in the config', () => {
     expect(() => flags({ backend: 'gpu' })).to.throw(/--backend='gpu' is not one of: auto, tensorflow-gpu, tensorflow, native, wasm, cpu/);
     expect(() => localPlatformSettings(flags(), { backend: 'gpu' }, {})).to.throw(/platform.backend .* is 'gpu'/);
@@ -93,6 +102,19 @@ describe('platform-local platform', () => {
     await p.setup(() => undefined).catch((e) => (err = e));
     expect(isLthError(err) && err.code).to.equal('BACKEND_UNAVAILABLE');
     expect((err as Error).message).to.match(/tensorflow-gpu backend is not available: @tensorflow\/tfjs-node-gpu is not installed.*npm install @tensorflow\/tfjs-node-gpu/);
+  });
+
+  it('runs the native backend on --num_threads threads', async function () {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, as the platform does
+    const native = require('@lth/tfjs-backend-native') as { isAvailable(): boolean; register(): boolean; getThreads(): number };
+    if (!native.isAvailable()) this.skip();
+    try {
+      await new LocalPlatformFactory().create(flags({ backend: 'native', num_threads: '1' }), {}).setup(() => undefined);
+      expect(native.getThreads()).to.equal(1);
+    } finally {
+      native.register();
+    }
+    expect(native.getThreads()).to.be.at.least(1);
   });
 
   it('auto skips what is missing, saying why only with LTH_DEBUG', async () => {

@@ -59,8 +59,10 @@ export class BatchNorm2d extends Module implements Forward {
    */
   forwardWith(x: tf.Tensor4D, training: boolean, activation: BatchNormActivation): tf.Tensor4D {
     if (!training) {
-      const y = tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
-      return activation === 'relu' ? tf.relu(y) : y;
+      return tf.tidy(() => {
+        const y = tf.batchNorm4d(x, this.runningMean, this.runningVar, this.bias, this.weight, this.eps);
+        return activation === 'relu' ? tf.relu(y) : y;
+      });
     }
     const n = x.shape[0] * x.shape[1] * x.shape[2];
     if (n < 2) {
