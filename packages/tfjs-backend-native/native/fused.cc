@@ -2,6 +2,7 @@
 #include <string>
 
 #include "common.h"
+#include "softmax_row.h"
 
 namespace tn {
 namespace {
@@ -32,14 +33,8 @@ void softmaxCrossEntropy(const Napi::CallbackInfo& info) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* pr = probs + r * cols;
-    float m = xr[0];
-    for (int64_t c = 1; c < cols; ++c) m = xr[c] > m ? xr[c] : m;
-    double s = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      float e = std::exp(xr[c] - m);
-      pr[c] = e;
-      s += e;
-    }
+    float m;
+    double s = expShiftedRow(xr, cols, pr, m);
     float inv = static_cast<float>(1.0 / s);
     for (int64_t c = 0; c < cols; ++c) pr[c] *= inv;
     total += std::log(s) + m - xr[labels[r]];

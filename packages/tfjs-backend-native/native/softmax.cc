@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "common.h"
+#include "softmax_row.h"
 
 namespace tn {
 namespace {
@@ -16,14 +17,8 @@ void softmax(const Napi::CallbackInfo& info) {
   for (int64_t r = 0; r < rows; ++r) {
     const float* xr = x + r * cols;
     float* orow = o + r * cols;
-    float m = xr[0];
-    for (int64_t c = 1; c < cols; ++c) m = xr[c] > m ? xr[c] : m;
-    double s = 0;
-    for (int64_t c = 0; c < cols; ++c) {
-      float e = std::exp(xr[c] - m);
-      if (!logMode) orow[c] = e;
-      s += e;
-    }
+    float m;
+    double s = expShiftedRow(xr, cols, orow, m);
     if (logMode) {
       float ls = static_cast<float>(std::log(s)) + m;
       for (int64_t c = 0; c < cols; ++c) orow[c] = xr[c] - ls;

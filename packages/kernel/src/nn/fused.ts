@@ -85,15 +85,17 @@ export function batchNormTrain(x: tf.Tensor, scale: tf.Tensor1D, offset: tf.Tens
  * `[N]`: the mean of `-log softmax(logits)[label]`, computed with a stable log-softmax.
  */
 export function softmaxCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
-  const intLabels = labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32');
+  const asInt = () => (labels.dtype === 'int32' ? labels : tf.cast(labels, 'int32'));
   if (!fusedAvailable(FUSED_KERNELS.softmaxCrossEntropy) || logits.dtype !== 'float32') {
     return tf.tidy(() => {
+      const intLabels = asInt();
       const logp = tf.logSoftmax(logits);
       const picked = tf.sum(tf.mul(tf.oneHot(intLabels, logits.shape[1]), logp), 1);
       return tf.neg(tf.mean(picked)) as tf.Scalar;
     });
   }
   const e = tf.engine();
+  const intLabels = asInt();
   const op = custom((x: tf.Tensor, save: tf.GradSaveFunc) => {
     const [loss, probs] = e.runKernel(FUSED_KERNELS.softmaxCrossEntropy, { logits: x, labels: intLabels }) as tf.Tensor[];
     save([probs, intLabels]);

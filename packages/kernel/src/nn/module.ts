@@ -103,7 +103,7 @@ export class Sequential extends Module implements Forward {
    */
   forward(x: Tensor, training: boolean): Tensor {
     let y = x;
-    const freeEarly = !training && !(engine() as unknown as { isTapeOn(): boolean }).isTapeOn();
+    const freeEarly = !training && !engine().isTapeOn();
     for (const m of this.layers) {
       if (!freeEarly) {
         y = m.forward(y, training);

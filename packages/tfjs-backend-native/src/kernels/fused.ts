@@ -1,4 +1,4 @@
-import { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
+import { KernelConfig, TensorInfo, util } from '@tensorflow/tfjs-core';
 import { addon } from '../addon';
 import { nativeKernel } from './native_kernel';
 
@@ -44,7 +44,7 @@ const sgdUpdate = nativeKernel(FUSED_SGD_UPDATE, ({ inputs, backend, attrs }) =>
   const wv = backend.f32(w), gv = backend.f32(g);
   const bv = buf == null ? null : backend.f32(buf), mv = mask == null ? null : backend.f32(mask);
   if (wv == null || gv == null || (buf != null && bv == null) || (mask != null && mv == null)) return null;
-  if ([g, buf, mask].some((t) => t != null && t.shape.join(',') !== w!.shape.join(','))) return null;
+  if ([g, buf, mask].some((t) => t != null && !util.arraysEqual(t.shape, w!.shape))) return null;
   const outW = backend.allocate(w!.shape);
   const outBuf = momentum !== 0 ? backend.allocate(w!.shape) : null;
   addon().sgdUpdate(wv, gv, bv, mv, outW.values, outBuf?.values ?? null, lr, momentum, nesterov, weightDecay);
