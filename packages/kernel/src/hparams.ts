@@ -57,8 +57,7 @@ type FieldOptions<V> = {
 function declare(kind: FieldKind, opts: FieldOptions<unknown> & { nested?: HparamsClass }) {
   return (proto: object, name: string): void => {
     const cls = proto.constructor;
-    const inherited = fieldsOf.get(Object.getPrototypeOf(cls)) ?? [];
-    const own = fieldsOf.has(cls) ? fieldsOf.get(cls)! : [...inherited];
+    const own = fieldsOf.has(cls) ? fieldsOf.get(cls)! : [...inheritedFields(Object.getPrototypeOf(cls))];
     const spec: FieldSpec = {
       name,
       kind,
@@ -90,10 +89,17 @@ export const bool = (opts: { help?: string } = {}) => declare('bool', opts);
 export const nested = (cls: HparamsClass, opts: { help?: string; default?: null } = {}) =>
   declare('nested', { ...opts, nested: cls });
 
+/** The fields of the nearest class on the prototype chain that declares any (its list includes those it inherits). */
+function inheritedFields(cls: object | null): readonly FieldSpec[] {
+  for (let c = cls; c; c = Object.getPrototypeOf(c)) {
+    const f = fieldsOf.get(c);
+    if (f) return f;
+  }
+  return [];
+}
+
 export function fieldsOfClass(cls: HparamsClass): readonly FieldSpec[] {
-  const f = fieldsOf.get(cls);
-  if (!f) return fieldsOf.get(Object.getPrototypeOf(cls)) ?? [];
-  return f;
+  return inheritedFields(cls);
 }
 
 export function groupOfClass(cls: HparamsClass): GroupInfo {

@@ -93,4 +93,18 @@ describe('Hparams', () => {
   it('inherits fields in declaration order', () => {
     expect(pr().fields.map((f) => f.name)).to.deep.equal(['pruning_strategy', 'pruning_fraction', 'pruning_layers_to_ignore']);
   });
+  it('inherits fields through a class that declares none (C extends B extends A)', () => {
+    @group({ name: 'A', description: 'a' })
+    class A extends Hparams {
+      @str({ default: 'x' }) a!: string;
+    }
+    class B extends A {}
+    class C extends B {
+      @float({ default: 0.5 }) c!: number;
+    }
+    class D extends C {}
+    expect(C.create({}).fields.map((f) => f.name)).to.deep.equal(['a', 'c']);
+    expect(D.create({ a: 'y' }).toString()).to.equal("Hparams(a='y')");
+    expect(B.create({}).fields.map((f) => f.name)).to.deep.equal(['a']);
+  });
 });
