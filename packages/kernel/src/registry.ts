@@ -118,7 +118,11 @@ export class Registry {
   /** The first model family (in registration order) that accepts `name`, as in OpenLTH. */
   modelFamilyFor(name: string): Contribution<ModelFamily> {
     const fams = this.list<ModelFamily>('model');
-    const hit = fams.find((f) => f.instance.isValidModelName(name));
+    const hits = fams.filter((f) => f.instance.isValidModelName(name));
+    if (hits.length > 1) {
+      throw new LthError('AMBIGUOUS_MODEL', `Model name '${name}' is claimed by ${hits.length} model families: ${hits.map((f) => `${f.name} (${f.plugin})`).join(', ')}. Remove one of those plugins from lth.config.ts, or make their name patterns disjoint.`);
+    }
+    const hit = hits[0];
     if (!hit) {
       const why = fams.map((f) => f.instance.whyInvalid?.(name)).find((w) => typeof w === 'string' && w.length > 0);
       throw new LthError('UNKNOWN_MODEL', `Unknown model '${name}'${why ? `: ${why}` : ''}. Known model families: ${fams.map((f) => String(f.meta.pattern ?? f.name)).join(', ') || '(none loaded)'}.`);

@@ -184,6 +184,25 @@ describe('nn: initializers, buildModel, model files', () => {
       expect(() => buildModel(hp({ model_init: 'xavier' }), opts)).to.throw(/kaiming_normal/);
     });
 
+    it('rejects a model name that two families accept, naming both', () => {
+      const other = '(nn-build test, second family)';
+      registry.beginPlugin(other);
+      registry.add('model', 'nntest_greedy', new (class extends TinyFamily {
+        override isValidModelName(name: string): boolean {
+          return name.startsWith('nntest_');
+        }
+      })(), 'test family accepting every nntest_ name', { pattern: 'nntest_*' });
+      registry.endPlugin();
+      try {
+        expect(codeOf(() => registry.modelFamilyFor('nntest_tiny_1'))).to.equal('AMBIGUOUS_MODEL');
+        expect(() => registry.modelFamilyFor('nntest_tiny_1')).to.throw(/nntest_tiny.*nntest_greedy/);
+        expect(registry.modelFamilyFor('nntest_other').name).to.equal('nntest_greedy');
+      } finally {
+        registry.removePlugin(other);
+      }
+      expect(registry.modelFamilyFor('nntest_tiny_1').name).to.equal('nntest_tiny');
+    });
+
     const trainable = (m: Model) => m.state.filter((e) => e.role !== 'buffer' && e.variable.trainable).map((e) => e.name);
     it('freezes batch norm, output and other parameters as OpenLTH', () => {
       const none = buildModel(hp(), opts);
