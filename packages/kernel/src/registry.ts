@@ -154,6 +154,34 @@ export class Registry {
 /** The process-wide registry (with the tsyringe container, the only module-level state). */
 export const registry = new Registry();
 
+type MetaType = 'name' | 'string' | 'names' | 'class';
+
+/**
+ * Checks what a registration decorator was given, so that a plain-JavaScript mistake (a missing
+ * name, a decorator applied to nothing) fails when its plugin loads, with one line that says
+ * which decorator and what to write, instead of a stray `undefined` name later.
+ */
+function checkDecorator(decorator: string, cls: unknown, meta: unknown, fields: Record<string, MetaType>): void {
+  const where = `@${decorator}(...) on ${typeof cls === 'function' && cls.name ? cls.name : 'an anonymous class'}`;
+  if (typeof cls !== 'function') throw new Error(`@${decorator}(...) must decorate a class; it was applied to ${typeof cls}. In JavaScript write ${decorator}({...})(MyClass).`);
+  if (typeof meta !== 'object' || meta === null) throw new Error(`${where} needs an options object: ${decorator}({ ${Object.keys(fields).join(', ')} }).`);
+  const m = meta as Record<string, unknown>;
+  for (const [field, type] of Object.entries(fields)) {
+    const v = m[field];
+    const ok =
+      type === 'name' ? typeof v === 'string' && CONTRIBUTION_NAME.test(v)
+      : type === 'string' ? typeof v === 'string' && v.length > 0
+      : type === 'names' ? Array.isArray(v) && v.length > 0 && v.every((n) => typeof n === 'string' && CONTRIBUTION_NAME.test(n))
+      : typeof v === 'function';
+    if (!ok) {
+      const expected = type === 'name' ? 'a name of letters, digits and underscores' : type === 'string' ? 'a non-empty string' : type === 'names' ? 'a non-empty array of names' : 'a class';
+      throw new Error(`${where}: '${field}' must be ${expected}, got ${v === undefined ? 'nothing' : JSON.stringify(v) ?? typeof v}.`);
+    }
+  }
+}
+
+const CONTRIBUTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
+
 function make<T>(cls: Ctor<T>): T {
   return registry.container.resolve(cls as unknown as Ctor<T> & (new () => T));
 }
@@ -161,6 +189,7 @@ function make<T>(cls: Ctor<T>): T {
 /** Registers a dataset family under each of `names`. */
 export function dataset(meta: { names: readonly string[]; description?: string }) {
   return (cls: Ctor<DatasetFamily>): void => {
+    checkDecorator('dataset', cls, meta, { names: 'names' });
     const inst = make(cls);
     for (const n of meta.names) registry.add('dataset', n, inst, meta.description ?? '', { family: cls.name });
   };
@@ -169,6 +198,7 @@ export function dataset(meta: { names: readonly string[]; description?: string }
 /** Registers a model family; `pattern` is how its names read (`cifar_resnet_D[_W]`). */
 export function model(meta: { name: string; pattern: string; description?: string }) {
   return (cls: Ctor<ModelFamily>): void => {
+    checkDecorator('model', cls, meta, { name: 'name', pattern: 'string' });
     registry.add('model', meta.name, make(cls), meta.description ?? '', { pattern: meta.pattern });
   };
 }
@@ -176,6 +206,7 @@ export function model(meta: { name: string; pattern: string; description?: strin
 /** Registers a pruning strategy with its hparams class (a subclass of `PruningHparams`). */
 export function strategy(meta: { name: string; hparams: HparamsClass<PruningHparams>; description?: string }) {
   return (cls: Ctor<PruningStrategy>): void => {
+    checkDecorator('strategy', cls, meta, { name: 'name', hparams: 'class' });
     registry.add('strategy', meta.name, make(cls), meta.description ?? '', { hparams: meta.hparams });
   };
 }
@@ -183,6 +214,7 @@ export function strategy(meta: { name: string; hparams: HparamsClass<PruningHpar
 /** Registers a platform kind with the hparams class of its CLI flags. */
 export function platform(meta: { name: string; hparams: HparamsClass; description?: string }) {
   return (cls: Ctor<PlatformFactory>): void => {
+    checkDecorator('platform', cls, meta, { name: 'name', hparams: 'class' });
     registry.add('platform', meta.name, make(cls), meta.description ?? '', { hparams: meta.hparams });
   };
 }
@@ -190,6 +222,7 @@ export function platform(meta: { name: string; hparams: HparamsClass; descriptio
 /** Registers a workflow: a top-level command such as `train`. */
 export function workflow(meta: { name: string; description: string }) {
   return (cls: Ctor<Workflow>): void => {
+    checkDecorator('workflow', cls, meta, { name: 'name', description: 'string' });
     registry.add('workflow', meta.name, make(cls), meta.description);
   };
 }

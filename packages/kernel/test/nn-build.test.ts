@@ -17,6 +17,7 @@ import {
   loadModelState,
   loadSafetensors,
   LthError,
+  model,
   modelExists,
   modelFileName,
   ModelHparams,
@@ -182,6 +183,14 @@ describe('nn: initializers, buildModel, model files', () => {
       expect(codeOf(() => buildModel(hp({ model_init: 'xavier' }), opts))).to.equal('UNKNOWN_INITIALIZER');
       expect(codeOf(() => buildModel(hp({ batchnorm_init: 'zero' }), opts))).to.equal('UNKNOWN_BATCHNORM_INITIALIZER');
       expect(() => buildModel(hp({ model_init: 'xavier' }), opts)).to.throw(/kaiming_normal/);
+    });
+
+    it('registration decorators reject plain-JavaScript mistakes when the plugin loads', () => {
+      expect(() => (model as (m?: unknown) => (c: unknown) => void)()(TinyFamily)).to.throw(/@model\(\.\.\.\) on TinyFamily needs an options object: model\(\{ name, pattern \}\)/);
+      expect(() => model({ pattern: 'x_N' } as never)(TinyFamily)).to.throw(/@model\(\.\.\.\) on TinyFamily: 'name' must be a name of letters, digits and underscores, got nothing/);
+      expect(() => model({ name: 'x y', pattern: 'x_N' })(TinyFamily)).to.throw(/'name' must be a name .*got "x y"/);
+      expect(() => (model({ name: 'x', pattern: 'x_N' }) as (c: unknown) => void)(undefined)).to.throw(/must decorate a class/);
+      expect(registry.find('model', 'x')).to.equal(undefined);
     });
 
     it('rejects a model name that two families accept, naming both', () => {

@@ -14,6 +14,7 @@ import {
   parseLevelList,
   registeredBranch,
   resolveBranchArgs,
+  type ArgDecorator,
   type BranchContext,
 } from '../src';
 import { toyDesc } from './helpers';
@@ -179,6 +180,19 @@ describe('branch arguments: the hparams class', () => {
       }
       declaredArgs(Twice);
     }).to.throw(/declares the argument 'x' twice/);
+  });
+
+  it('rejects plain-JavaScript mistakes: an undecorated last parameter, a missing name', () => {
+    class Trailing extends Branch {
+      async run(_c: BranchContext, _seed: number, _extra: string): Promise<void> {}
+    }
+    arg.int('seed')(Trailing.prototype, 'run', 1);
+    expect(() => declaredArgs(Trailing)).to.throw(/Branch Trailing has no arg decorator on run's parameter 2.*arg\.int\('name'/);
+    class Nameless extends Branch {
+      async run(_c: BranchContext, _seed: number): Promise<void> {}
+    }
+    expect(() => (arg.int as (n?: string) => ArgDecorator)()(Nameless.prototype, 'run', 1)).to.throw(/Nameless: @arg\.int\(\.\.\.\) on run's parameter 1 needs a name .* \(got nothing\)/);
+    expect(() => arg.str('Bad Name')(Nameless.prototype, 'run', 1)).to.throw(/needs a name of lower-case letters/);
   });
 });
 

@@ -53,10 +53,17 @@ export interface GroupArgOptions {
 export type ArgDecorator = (target: object, method: string | symbol | undefined, index: number) => void;
 
 const declared = new WeakMap<object, BranchArgSpec[]>();
+const ARG_NAME = /^[a-z][a-z0-9_]*$/;
 
 function declare(spec: Omit<BranchArgSpec, 'index'>): ArgDecorator {
   return (target, method, index) => {
+    if (typeof target !== 'object' && typeof target !== 'function') {
+      throw new Error(`@arg.${spec.kind}('${String(spec.name)}') must decorate a parameter of run; in JavaScript call it as arg.${spec.kind}(name, {...})(MyBranch.prototype, 'run', position).`);
+    }
     const cls = typeof target === 'function' ? target : target.constructor;
+    if (typeof spec.name !== 'string' || !ARG_NAME.test(spec.name)) {
+      throw new Error(`${cls.name}: @arg.${spec.kind}(...) on run's parameter ${index} needs a name of lower-case letters, digits and underscores as its first argument (got ${spec.name === undefined ? 'nothing' : JSON.stringify(spec.name)}).`);
+    }
     if (method !== 'run') {
       throw new Error(`${cls.name}: @arg.${spec.kind}('${spec.name}') decorates a parameter of ${String(method)}; branch arguments are parameters of run(context, ...args).`);
     }
@@ -119,6 +126,11 @@ export function declaredArgs(cls: abstract new (...a: never[]) => unknown): Bran
       throw new Error(`Branch ${cls.name} ${what}: every parameter after the context needs exactly one @arg decorator.`);
     }
   });
+  const run = (cls.prototype as { run?: unknown }).run;
+  const parameters = typeof run === 'function' ? run.length - 1 : 0;
+  if (parameters > own.length) {
+    throw new Error(`Branch ${cls.name} has no arg decorator on run's parameter ${own.length + 1}: every parameter after the context needs exactly one @arg decorator (in JavaScript: arg.int('name', {...})(${cls.name}.prototype, 'run', ${own.length + 1})).`);
+  }
   const names = new Set<string>();
   for (const s of own) {
     if (names.has(s.name)) throw new Error(`Branch ${cls.name} declares the argument '${s.name}' twice.`);
