@@ -162,9 +162,10 @@ function checkFlags(plan: InvocationPlan): void {
       throw new LthError('BAD_FLAG', `--${f.name} needs a value: --${f.name}=<${typeName(spec)}>.`);
     }
   }
-  if (plan.positionals && plan.scan.positionals.length > plan.positionals.length) {
-    const extra = plan.scan.positionals[plan.positionals.length];
-    const takes = plan.positionals.length ? `takes ${plan.positionals.map((p) => `<${p.name}>`).join(' ')}` : 'takes no positional arguments';
+  const declared = plan.positionals ?? [];
+  if (plan.scan.positionals.length > declared.length) {
+    const extra = plan.scan.positionals[declared.length];
+    const takes = declared.length ? `takes ${declared.map((p) => `<${p.name}>`).join(' ')}` : 'takes no positional arguments (flags are --name=value)';
     throw new LthError('UNEXPECTED_ARGUMENT', `Unexpected argument '${extra}': lth ${plan.command} ${takes}.`);
   }
 }

@@ -47,9 +47,10 @@ export abstract class Desc {
 
   /**
    * Writes `hparams.log` (the groups' display in alphabetical field order, as OpenLTH) and
-   * `desc.json` (the canonical string, the hash and every value), atomically.
+   * `desc.json` (the canonical string, the hash and every value), atomically. `extra` adds
+   * keys to `desc.json` that are not hashed (`backend`: the tensor backend of the run).
    */
-  save(dir: string): void {
+  save(dir: string, extra: Record<string, unknown> = {}): void {
     const g = this.groups();
     const keys = Object.keys(g).sort().filter((k) => g[k] instanceof Hparams);
     writeFileAtomic(path.join(dir, 'hparams.log'), keys.map((k) => (g[k] as Hparams).display()).join('\n'));
@@ -57,7 +58,7 @@ export abstract class Desc {
     for (const k of keys) values[k] = jsonValues(g[k] as Hparams);
     writeFileAtomic(
       path.join(dir, 'desc.json'),
-      JSON.stringify({ hashname: this.hashname, canonical: this.canonicalString(), hparams: values }, null, 2) + '\n',
+      JSON.stringify({ hashname: this.hashname, canonical: this.canonicalString(), hparams: values, ...extra }, null, 2) + '\n',
     );
   }
 }

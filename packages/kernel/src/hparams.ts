@@ -236,7 +236,7 @@ function structuredCloneSafe(v: unknown): unknown {
 }
 
 const INT_RE = /^[+-]?\d+$/;
-const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?|inf|nan)$/i;
+const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/;
 
 function coerce(f: FieldSpec, raw: unknown, flag: string): unknown {
   if (raw === null) return null;
@@ -256,8 +256,8 @@ function coerce(f: FieldSpec, raw: unknown, flag: string): unknown {
     }
     case 'float': {
       const s = String(raw).trim();
-      const n = typeof raw === 'number' ? raw : FLOAT_RE.test(s) ? Number(s.toLowerCase() === 'inf' ? Infinity : s) : NaN;
-      if (Number.isNaN(n) && s.toLowerCase() !== 'nan') throw new LthError('BAD_HPARAM', `${flag} expects a number, got '${String(raw)}'.`);
+      const n = typeof raw === 'number' ? raw : FLOAT_RE.test(s) ? Number(s) : NaN;
+      if (!Number.isFinite(n)) throw new LthError('BAD_HPARAM', `${flag} expects a finite number, got '${String(raw)}'${/\d/.test(s) && FLOAT_RE.test(s) ? ' (too large for a 64-bit float)' : ''}.`);
       return n;
     }
     case 'str': {

@@ -13,5 +13,6 @@ export * from './contracts';
 export * from './registry';
 export * from './plugin';
 export * from './config';
+export * from './suggest';
 export * from './data';
 export * from './nn';

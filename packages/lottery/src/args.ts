@@ -1,4 +1,5 @@
-import { bool, group, Hparams, int, nonNegative, str } from '@lth/kernel';
+import { bool, group, Hparams, int, str } from '@lth/kernel';
+import { MAX_LEVEL } from './branch/level-list';
 
 /* eslint-disable @typescript-eslint/naming-convention -- field names are OpenLTH's flags */
 
@@ -11,7 +12,7 @@ import { bool, group, Hparams, int, nonNegative, str } from '@lth/kernel';
 export class LotteryArgs extends Hparams {
   @int({
     help: 'The number of levels of iterative pruning to perform. At each level, the network is trained to completion, pruned, and rewound, preparing it for the next lottery ticket iteration. The full network is trained at level 0, and level 1 is the first level at which pruning occurs. Set this argument to 0 to just train the full network or to N to prune the network N times.',
-    validate: nonNegative,
+    validate: (v: number) => (v < 0 ? 'must not be negative' : v > MAX_LEVEL ? `must be at most ${MAX_LEVEL}` : undefined),
   })
   levels!: number;
 }

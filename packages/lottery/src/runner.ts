@@ -164,7 +164,7 @@ export class LotteryRunner {
       lines(out, `Output Location: ${this.levelRoot(0)}\n${RULE}\n`);
     }
     if (platform.isPrimary) {
-      desc.save(this.levelRoot(0));
+      desc.save(this.levelRoot(0), platform.backend ? { backend: platform.backend } : {});
       this.recordRun();
     }
     if (desc.pretrain) await this.pretrain();

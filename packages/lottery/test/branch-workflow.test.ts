@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { DatasetHparams, Hparams, isLthError, JobArgs, ModelHparams, registry, TrainingHparams, type HparamsClass, type Job, type Workflow } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
-import { arg, Branch, branch, BranchLevelsArgs, LotteryBranchWorkflow, LotteryDesc, RewindingArgs, type BranchContext } from '../src';
+import { arg, Branch, branch, BranchLevelsArgs, LotteryArgs, LotteryBranchWorkflow, LotteryDesc, RewindingArgs, type BranchContext } from '../src';
 import { RecordingOutput, testPlatform } from './fixtures';
 import './helpers';
 
@@ -62,6 +62,18 @@ describe('the lottery_branch workflow', () => {
     const bad = lthError(() => BranchLevelsArgs.create({ levels: '0-x' }));
     expect(bad.code).to.equal('BAD_HPARAM');
     expect(bad.message).to.match(/^--levels=0-x is invalid: '0-x' is not a level or a range of levels/);
+  });
+
+  it('--levels checks every level against the highest, 1000, before expanding a range (no hang, no huge list)', () => {
+    expect(BranchLevelsArgs.create({ levels: '0-1000' }).levels).to.equal('0-1000');
+    for (const text of ['9007199254740993', '0-10000000', '5,1001', '0-99999999999999999999999']) {
+      const t0 = Date.now();
+      const bad = lthError(() => BranchLevelsArgs.create({ levels: text }));
+      expect(Date.now() - t0).to.be.below(100);
+      expect(bad.message).to.match(/is beyond the highest level lth runs, 1000/);
+    }
+    expect(lthError(() => BranchLevelsArgs.create({ levels: '1,'.repeat(6000) + '1' })).message).to.match(/characters long: write ranges/);
+    expect(lthError(() => LotteryArgs.create({ levels: 1001 })).message).to.equal('--levels=1001 is invalid: must be at most 1000.');
   });
 
   it('prints one output location per requested level, under the trunk of the flags', () => {

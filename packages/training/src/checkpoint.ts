@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import {
   LthError,
   Step,
@@ -31,6 +32,8 @@ export interface CheckpointInfo {
   readonly logger: MetricLogger;
   readonly dataOrderSeed: number;
   readonly optimizerKind: string;
+  /** The tensor backend that wrote it (`native`, `wasm` ...); null for checkpoints from before lth recorded it. */
+  readonly backend: string | null;
   /** Model tensors (PyTorch names and layouts) and `optimizer.*` tensors. */
   readonly tensors: ReadonlyMap<string, SafeTensor>;
 }
@@ -42,7 +45,7 @@ export function checkpointPath(dir: string): string {
 /**
  * Writes `checkpoint.safetensors` atomically: the model state (what `saveModel` writes), the
  * optimizer state (`optimizer.<slot>.<param>`), and metadata `ep`, `it`, `iteration`,
- * `iterations_per_epoch`, `logger`, `data_order_seed`, `optimizer`, `lth_version`.
+ * `iterations_per_epoch`, `logger`, `data_order_seed`, `optimizer`, `lth_version`, `backend`.
  */
 export function saveCheckpoint(dir: string, model: Model, optimizer: Optimizer, step: Step, logger: MetricLogger, dataOrderSeed: number): void {
   const tensors: Array<[string, SafeTensor]> = [...stateToTorch(model), ...optimizer.stateTensors()];
@@ -57,6 +60,7 @@ export function saveCheckpoint(dir: string, model: Model, optimizer: Optimizer, 
     data_order_seed: String(dataOrderSeed),
     optimizer: optimizer.kind,
     lth_version: TRAINING_VERSION,
+    backend: tf.getBackend(),
   });
 }
 
@@ -100,7 +104,21 @@ export function readCheckpoint(dir: string, iterationsPerEpoch: number): Checkpo
   } catch (e) {
     throw corrupt(file, `its metrics are malformed: ${(e as Error).message}`);
   }
-  return { file, step: Step.fromIteration(iteration, ipe), logger, dataOrderSeed, optimizerKind: String(md.optimizer), tensors: parsed.tensors };
+  return { file, step: Step.fromIteration(iteration, ipe), logger, dataOrderSeed, optimizerKind: String(md.optimizer), backend: typeof md.backend === 'string' ? md.backend : null, tensors: parsed.tensors };
+}
+
+/** The error for a checkpoint whose step lies past the end of training. */
+export function checkpointBeyondEnd(file: string, step: Step, end: Step): LthError {
+  return corrupt(file, `its step, iteration ${step.iteration}, is past the end of training, iteration ${end.iteration}`);
+}
+
+/** The name of the first tensor holding a NaN or an infinity, or undefined. */
+function firstNonFinite(tensors: ReadonlyMap<string, SafeTensor>): string | undefined {
+  for (const [name, t] of tensors) {
+    if (!(t.data instanceof Float32Array || t.data instanceof Float64Array)) continue;
+    for (let i = 0; i < t.data.length; i++) if (!Number.isFinite(t.data[i])) return name;
+  }
+  return undefined;
 }
 
 /**
@@ -109,6 +127,8 @@ export function readCheckpoint(dir: string, iterationsPerEpoch: number): Checkpo
  */
 export function restoreCheckpoint(ckpt: CheckpointInfo, model: Model, optimizer: Optimizer): void {
   if (ckpt.optimizerKind !== optimizer.kind) throw corrupt(ckpt.file, `it holds ${ckpt.optimizerKind} state, this run uses ${optimizer.kind}`);
+  const bad = firstNonFinite(ckpt.tensors);
+  if (bad !== undefined) throw corrupt(ckpt.file, `${bad} holds NaN or infinite values`);
   const modelTensors = new Map<string, SafeTensor>();
   const optimizerTensors = new Map<string, SafeTensor>();
   for (const [k, t] of ckpt.tensors) (k.startsWith(OPTIMIZER_STATE_PREFIX) ? optimizerTensors : modelTensors).set(k, t);

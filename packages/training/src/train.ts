@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { Step, ensureDir, ensureGradients, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
-import { readCheckpoint, restoreCheckpoint } from './checkpoint';
+import { checkpointBeyondEnd, readCheckpoint, restoreCheckpoint } from './checkpoint';
 import { LrSchedule } from './lr-schedule';
 import { MetricLogger } from './metric-logger';
 import { removeStaleTempFiles } from './stale-files';
@@ -107,6 +107,9 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     const opt = (optimizer = createOptimizer(training, params));
     const ckpt = readCheckpoint(outputLocation, ipe);
     if (ckpt) restoreCheckpoint(ckpt, model, opt);
+    if (ckpt?.backend && ckpt.backend !== tf.getBackend()) {
+      o.out?.line(`Resuming ${outputLocation} at ep ${ckpt.step.ep} it ${ckpt.step.it} on the ${tf.getBackend()} backend; its checkpoint was written on ${ckpt.backend}, so the numbers may differ from an uninterrupted run in the last digits.`);
+    }
     if (o.platform?.isPrimary ?? true) {
       ensureDir(outputLocation);
       removeStaleTempFiles(outputLocation);
@@ -118,6 +121,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     const end = o.endStep ? Step.fromIteration(o.endStep.iteration, ipe) : Step.fromStr(training.training_steps, ipe);
     const dataOrderSeed = ckpt ? ckpt.dataOrderSeed : training.data_order_seed ?? randomInt(0, 2 ** 31 - 1);
     const outcome = (stepsTaken: number): TrainOutcome => ({ logger, startStep: start, endStep: end, resumedFrom: ckpt?.step ?? null, stepsTaken, dataOrderSeed });
+    if (ckpt && ckpt.step.gt(end)) throw checkpointBeyondEnd(ckpt.file, ckpt.step, end);
     if (end.le(start)) return outcome(0);
 
     const trainable = params.map((p) => p.variable);

@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   DatasetHparams,
+  LthError,
   ModelHparams,
+  Step,
   TrainingHparams,
   assertWritable,
   buildModel,
@@ -88,6 +90,9 @@ export class TrainWorkflow implements Workflow {
     const info = desc.datasetInfo();
     validateModelHparams(desc.model_hparams);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch);
+    if (Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch).iteration === 0) {
+      throw new LthError('BAD_STEP', `--training_steps=${desc.training_hparams.training_steps} trains for no iterations: give it at least one step ('1it').`);
+    }
     assertWritable(platform.root);
     const verbose = !args.quiet && !out.quiet;
 
@@ -106,7 +111,7 @@ export class TrainWorkflow implements Workflow {
       seed: modelSeed(desc.model_hparams, args.replicate),
     });
     try {
-      if (platform.isPrimary && !descSaved(location)) desc.save(location);
+      if (platform.isPrimary && !descSaved(location)) desc.save(location, platform.backend ? { backend: platform.backend } : {});
       const result = await standardTrain({
         model,
         outputLocation: location,

@@ -183,6 +183,8 @@ describe('train workflow', () => {
     ['gamma without milestones', { training: { gamma: 0.1 } }, 'BAD_HPARAM'],
     ['both momentum flags', { training: { nesterov_momentum: 0.5 } }, 'CONFLICTING_HPARAMS'],
     ['apex_fp16', { training: { apex_fp16: true } }, 'UNSUPPORTED_HPARAM'],
+    ['--training_steps=0ep', { training: { training_steps: '0ep' } }, 'BAD_STEP'],
+    ['--training_steps=0it', { training: { training_steps: '0ep0it' } }, 'BAD_STEP'],
   ];
   for (const [what, overrides, code] of bad) {
     it(`rejects ${what} with ${code} before writing anything`, async () => {

@@ -1,4 +1,15 @@
-import { group, Hparams, int, nonNegative, positive, str } from '@lth/kernel';
+import { group, Hparams, int, nonNegative, str } from '@lth/kernel';
+
+/** The most threads `--num_threads`, `platform.numThreads` and `LTH_NATIVE_THREADS` may ask for. */
+export const MAX_THREADS = 1024;
+
+/** The most data-loading workers `--num_workers` and `platform.numWorkers` may ask for. */
+export const MAX_WORKERS = 256;
+
+/** Why `n` is not a thread count, or undefined. */
+export function threadsComplaint(n: number): string | undefined {
+  return n < 1 ? 'must be at least 1' : n > MAX_THREADS ? `must be at most ${MAX_THREADS}` : undefined;
+}
 
 /** The tensor backends `--backend` accepts; `auto` takes the first of the others that loads. */
 export const BACKEND_CHOICES = ['auto', 'tensorflow-gpu', 'tensorflow', 'native', 'wasm', 'cpu'] as const;
@@ -14,13 +25,13 @@ export type BackendChoice = (typeof BACKEND_CHOICES)[number];
  */
 @group({ name: 'Platform Hyperparameters', description: 'Hyperparameters that control the platform on which the job is run.' })
 export class LocalPlatformHparams extends Hparams {
-  @int({ default: 0, help: 'The number of worker threads to use for data loading.', validate: nonNegative })
+  @int({ default: 0, help: 'The number of worker threads to use for data loading.', validate: (v: number) => nonNegative(v) ?? (v > MAX_WORKERS ? `must be at most ${MAX_WORKERS}` : undefined) })
   num_workers!: number;
 
   @int({
     default: null,
     help: "Threads for the native backend's kernels (oneDNN, OpenBLAS, OpenMP). Unset: LTH_NATIVE_THREADS, else the config's platform.numThreads, else every core.",
-    validate: positive,
+    validate: threadsComplaint,
   })
   num_threads!: number | null;
 

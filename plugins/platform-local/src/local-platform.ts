@@ -52,8 +52,9 @@ export class LocalPlatform implements Platform {
 
   /**
    * Loads the gradients and the requested backend (or, for `auto`, the first of tensorflow-gpu,
-   * tensorflow, native, wasm, cpu that loads) and prints `Backend: <name>` once. With
-   * `LTH_DEBUG=1` it also says why each earlier candidate was skipped. A backend requested by
+   * tensorflow, native, wasm, cpu that loads) and prints `Backend: <name>` once. It says why
+   * an earlier candidate that is installed was skipped (with `LTH_DEBUG=1`, every one), so a
+   * fallback from the native backend to WASM is never silent. A backend requested by
    * name that cannot load is a `BACKEND_UNAVAILABLE` error saying how to install it.
    */
   async setup(log: (line: string) => void): Promise<void> {
@@ -74,7 +75,7 @@ export class LocalPlatform implements Platform {
         throw new LthError('BACKEND_UNAVAILABLE', `The ${candidate.choice} backend is not available: ${failure}. To use it, ${candidate.install}; or pass --backend=auto.`);
       }
       reasons.push(`${candidate.choice}: ${failure}`);
-      if (verbose()) log(`Backend ${candidate.choice} skipped: ${failure}.`);
+      if (verbose() || !failure.endsWith('is not installed')) log(`Backend ${candidate.choice} skipped: ${failure}.`);
     }
     throw new LthError('BACKEND_UNAVAILABLE', `No tensor backend could be loaded (${reasons.join('; ')}). Reinstall lth's dependencies (npm ci).`);
   }

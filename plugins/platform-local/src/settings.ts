@@ -1,6 +1,6 @@
 import * as path from 'node:path';
-import { expandHome, LthError, type PlatformConfig } from '@lth/kernel';
-import { BACKEND_CHOICES, type BackendChoice, type LocalPlatformHparams } from './hparams';
+import { closest, expandHome, LthError, type PlatformConfig } from '@lth/kernel';
+import { BACKEND_CHOICES, MAX_WORKERS, threadsComplaint, type BackendChoice, type LocalPlatformHparams } from './hparams';
 
 /** Everything the local platform runs with, once flags, environment and config are merged. */
 export interface LocalPlatformSettings {
@@ -39,17 +39,35 @@ function backendChoice(value: string, source: string): BackendChoice {
   return value as BackendChoice;
 }
 
+/** The keys of the config's `platform` section the local platform reads. */
+export const LOCAL_CONFIG_KEYS = ['name', 'root', 'datasetRoot', 'imagenetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'] as const;
+
+/** An unknown key in a `platform` section meant for this platform is an error naming the closest known one. */
+function checkKeys(config: PlatformConfig): void {
+  if (config.name !== undefined && config.name !== 'local') return;
+  for (const key of Object.keys(config)) {
+    if ((LOCAL_CONFIG_KEYS as readonly string[]).includes(key)) continue;
+    const near = closest(key, LOCAL_CONFIG_KEYS);
+    throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts is not a setting of the local platform.${near ? ` Did you mean platform.${near}?` : ''} Its settings are ${LOCAL_CONFIG_KEYS.join(', ')}.`);
+  }
+}
+
 /** Merges the platform flags, `LTH_*` environment variables and the config's `platform` section. */
 export function localPlatformSettings(flags: LocalPlatformHparams, config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): LocalPlatformSettings {
+  checkKeys(config);
   const numWorkers = config.numWorkers;
-  if (numWorkers !== undefined && (!Number.isInteger(numWorkers) || numWorkers < 0)) {
-    throw new LthError('BAD_CONFIG', `platform.numWorkers in lth.config.ts must be a non-negative integer (got ${JSON.stringify(numWorkers)}).`);
+  if (numWorkers !== undefined && (!Number.isInteger(numWorkers) || numWorkers < 0 || numWorkers > MAX_WORKERS)) {
+    throw new LthError('BAD_CONFIG', `platform.numWorkers in lth.config.ts must be an integer from 0 to ${MAX_WORKERS} (got ${JSON.stringify(numWorkers)}).`);
   }
   const configThreads = config.numThreads;
-  if (configThreads !== undefined && (!Number.isInteger(configThreads) || (configThreads as number) < 1)) {
-    throw new LthError('BAD_CONFIG', `platform.numThreads in lth.config.ts must be a positive integer (got ${JSON.stringify(configThreads)}).`);
+  if (configThreads !== undefined && (!Number.isInteger(configThreads) || threadsComplaint(configThreads as number))) {
+    throw new LthError('BAD_CONFIG', `platform.numThreads in lth.config.ts must be an integer from 1 to 1024 (got ${JSON.stringify(configThreads)}).`);
   }
-  const numThreads = flags.num_threads ?? (env.LTH_NATIVE_THREADS ? undefined : configThreads as number | undefined);
+  const envThreads = env.LTH_NATIVE_THREADS;
+  if (envThreads !== undefined && envThreads !== '' && (!/^\d+$/.test(envThreads.trim()) || threadsComplaint(Number(envThreads)))) {
+    throw new LthError('BAD_ENV', `LTH_NATIVE_THREADS='${envThreads}' is not a thread count: set it to an integer from 1 to 1024, or unset it (every core).`);
+  }
+  const numThreads = flags.num_threads ?? (envThreads ? undefined : configThreads as number | undefined);
   const configBackend = configString(config, 'backend');
   const backend = flags.backend
     ? flags.backend

@@ -2,7 +2,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
-import { isLthError, registry, type PlatformConfig } from '@lth/kernel';
+import { isLthError, LthError, registry, type PlatformConfig } from '@lth/kernel';
 import { LocalPlatform, LocalPlatformFactory, LocalPlatformHparams, localPlatformSettings } from '../src';
 
 const flags = (v: Record<string, unknown> = {}) => LocalPlatformHparams.create(v);
@@ -44,8 +44,23 @@ describe('platform-local settings', () => {
     expect(localPlatformSettings(flags(), { numThreads: 3 }, {}).numThreads).to.equal(3);
     expect(localPlatformSettings(flags(), { numThreads: 3 }, { LTH_NATIVE_THREADS: '2' }).numThreads).to.equal(undefined);
     expect(localPlatformSettings(flags({ num_threads: '1' }), { numThreads: 3 }, { LTH_NATIVE_THREADS: '2' }).numThreads).to.equal(1);
-    expect(() => localPlatformSettings(flags(), { numThreads: 0 }, {})).to.throw(/platform.numThreads in lth.config.ts must be a positive integer/);
+    expect(() => localPlatformSettings(flags(), { numThreads: 0 }, {})).to.throw(/platform.numThreads in lth.config.ts must be an integer from 1 to 1024/);
+    expect(() => localPlatformSettings(flags(), { numThreads: 1025 }, {})).to.throw(/platform.numThreads in lth.config.ts must be an integer from 1 to 1024/);
     expect(() => flags({ num_threads: '0' })).to.throw(/--num_threads=0 is invalid/);
+    expect(() => flags({ num_threads: '1025' })).to.throw(/--num_threads=1025 is invalid: must be at most 1024/);
+    expect(localPlatformSettings(flags(), {}, { LTH_NATIVE_THREADS: '1024' }).numThreads).to.equal(undefined);
+  });
+
+  it('rejects a bad LTH_NATIVE_THREADS (BAD_ENV) instead of letting the native backend fail and auto fall back to WASM', () => {
+    for (const bad of ['abc', '0', '-2', '1.5', '2000', '1e3']) {
+      expect(() => localPlatformSettings(flags(), {}, { LTH_NATIVE_THREADS: bad }), bad).to.throw(LthError, /LTH_NATIVE_THREADS='.*' is not a thread count: set it to an integer from 1 to 1024/);
+    }
+  });
+
+  it('rejects an unknown key of the platform section with the closest known one, unless the section is another platform\'s', () => {
+    expect(() => localPlatformSettings(flags(), { rooot: '/x' }, {})).to.throw(LthError, /platform.rooot in lth.config.ts is not a setting of the local platform. Did you mean platform.root\?/);
+    expect(() => localPlatformSettings(flags(), { name: 'local', numthreads: 2 }, {})).to.throw(/Did you mean platform.numThreads\?/);
+    expect(localPlatformSettings(flags(), { name: 'slurm', partition: 'gpu' }, {}).backend).to.equal('auto');
   });
 
   it('rejects a backend that is not one of the choices, in flags and in the config', () => {

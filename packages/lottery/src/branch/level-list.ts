@@ -3,18 +3,32 @@ import { LthError } from '@lth/kernel';
 const PART = /^(\d+)(?:-(\d+))?$/;
 
 /**
+ * The highest level lth accepts (`--levels` of `lth lottery` and of branches). A level prunes
+ * a further fraction of the weights; a thousand levels at OpenLTH's 20% leave 1e-97 of them.
+ * Ranges are checked against it before they are expanded.
+ */
+export const MAX_LEVEL = 1000;
+
+function level(text: string, digits: string): number {
+  const n = Number(digits);
+  if (!Number.isSafeInteger(n) || n > MAX_LEVEL) throw new LthError('BAD_LEVELS', `--levels=${text}: level ${digits} is beyond the highest level lth runs, ${MAX_LEVEL}.`);
+  return n;
+}
+
+/**
  * Reads OpenLTH's `--levels` for branches: a comma-separated list of levels `N` and inclusive
  * ranges `A-B` (`0-2,5,7-9`), deduplicated and sorted. Anything else, an empty list, or a
  * range that runs backwards (`5-2`) is a `BAD_LEVELS` error.
  */
 export function parseLevelList(text: string): number[] {
   const out = new Set<number>();
+  if (text.length > 10_000) throw new LthError('BAD_LEVELS', `--levels is ${text.length} characters long: write ranges (0-${MAX_LEVEL}) rather than every level.`);
   const parts = text.split(',').map((p) => p.trim());
   for (const part of parts) {
     const m = PART.exec(part);
     if (!m) throw new LthError('BAD_LEVELS', `--levels=${text}: '${part}' is not a level or a range of levels. Write levels and ranges separated by commas, e.g. 0-2,5,7-9.`);
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
+    const a = level(text, m[1]);
+    const b = m[2] === undefined ? a : level(text, m[2]);
     if (b < a) throw new LthError('BAD_LEVELS', `--levels=${text}: the range ${part} runs backwards; write ${b}-${a}.`);
     for (let l = a; l <= b; l++) out.add(l);
   }
