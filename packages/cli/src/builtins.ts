@@ -18,6 +18,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-branch-randomly-prune',
   '@lth/plugin-branch-randomly-reinitialize',
   '@lth/plugin-branch-retrain',
+  '@lth/plugin-workflow-report',
 ];
 
 /** Whether `spec` resolves to a loadable file from `baseDir` or from lth's own installation. */

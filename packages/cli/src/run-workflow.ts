@@ -6,7 +6,7 @@ import { ConsoleOutput, type OutputStream } from './output';
  * Runs workflow `command` with `argv` (everything after the command name): plans and parses the
  * flags, builds the job and its platform, then either prints `workflow.outputLocations(job)`
  * one per line (`--display_output_location`, with no backend set up) or sets up the platform's
- * backend and runs the workflow.
+ * backend (unless the workflow says it needs none) and runs the workflow.
  */
 export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout): Promise<void> {
   const plan = planInvocation(command, argv, config);
@@ -18,6 +18,6 @@ export async function runWorkflow(command: string, argv: readonly string[], conf
     for (const location of plan.workflow.outputLocations(job)) stdout.write(location + '\n');
     return;
   }
-  await platform.setup((line) => out.line(line));
+  if (plan.workflow.needsBackend !== false) await platform.setup((line) => out.line(line));
   await plan.workflow.run(job);
 }

@@ -285,6 +285,12 @@ export interface Job {
  * `@workflow({ name: 'train', description: 'Train a model.' })`.
  */
 export interface Workflow {
+  /**
+   * Optional: false for a command that trains nothing (a listing, a report): the CLI then
+   * runs it without setting up the platform's tensor backend (no "Backend:" line, no native
+   * library loaded). Default true.
+   */
+  readonly needsBackend?: boolean;
   flagGroups(selectors: Selectors): FlagGroup[];
   /** Paths of the results this job writes (for `--display_output_location`). */
   outputLocations(job: Job): string[];

@@ -2,6 +2,7 @@ import { definePlugin } from '@lth/kernel';
 
 export { LotteryArgs, RewindingArgs } from './args';
 export { LotteryDesc, type Level, type LotteryDescParts } from './desc';
+export { locateTrunk, lotteryDescFromRecord, readDescRecord, type DescRecord } from './desc-file';
 export { applyMask, countMaskViolations } from './apply-mask';
 export { buildLotteryModel, levelModelFile, levelRoot, loadLevelMask, loadLevelWeights, modelBuildOptions } from './levels';
 export { defaultHparamsFor } from './default-hparams';

@@ -1,0 +1,23 @@
+import { definePlugin } from '@lth/kernel';
+
+export { LsArgs, LsWorkflow, listRows, resultsRoot } from './ls/workflow';
+export { formatLsTable, lsRows, type LsRow } from './ls/rows';
+export { ReportArgs, ReportWorkflow, lotteryDirOf, reportOf, writeReport } from './report/workflow';
+export { formatReportCsv, formatReportJson, formatReportTable } from './report/format';
+export { lotteryReport, type CurvePoint, type DensityPoint, type LotteryReport, type ReportPoint, type ReportRow } from './report/model';
+export { builtinFigures } from './report/charts';
+export { renderSvg } from './report/render';
+export { readExperiment, scanRoot, type BranchExperiment, type Experiment, type RunRef } from './results/scan';
+export { readRun, type Density, type RunData, type RunStatus } from './results/run';
+export { nonDefaultHparams } from './results/hparams';
+export { addReportExtension, reportExtensions, type ReportExtension, type ReportFigure } from './extensions';
+export { stat, type Stat } from './stats';
+
+/** `lth ls` and `lth report`. */
+export const plugin = definePlugin({
+  name: '@lth/plugin-workflow-report',
+  version: '0.1.0',
+  kernel: '^0.1.0',
+  dependencies: { '@lth/lottery': '^0.1.0' },
+  description: 'lth ls (every experiment under the results root) and lth report (tables and figures of a lottery experiment).',
+});
