@@ -9,6 +9,11 @@ const CONFIG = { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stro
  * weights remaining (log scale, decreasing to the right), one line per trunk or branch (the mean
  * over replicates, a point per level) over a band of ± one standard deviation.
  */
+/** The lines in the report's order: the trunk, then the branches. */
+function lineOrder(r: LotteryReport): string[] {
+  return [...new Set(r.rows.map((x) => x.line))].sort((a, b) => (a === 'trunk' ? -1 : b === 'trunk' ? 1 : 0));
+}
+
 export function lthFigure(r: LotteryReport): ReportFigure {
   const ticks = [...new Set(r.points.map((p) => Number(p.remaining.toPrecision(3))))].sort((a, b) => b - a);
   const values = r.points.map((p) => ({ ...p, remaining: p.remaining }));
@@ -30,10 +35,10 @@ export function lthFigure(r: LotteryReport): ReportFigure {
           scale: { type: 'log', reverse: true, nice: false, padding: 12 },
           axis: { values: ticks, format: '.3~r' },
         },
-        color: { field: 'line', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
+        color: { field: 'line', type: 'nominal', title: null, scale: { domain: lineOrder(r) }, legend: { orient: 'bottom', labelLimit: 400 } },
       },
       layer: [
-        { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { y: { field: 'final', type: 'quantitative' } } },
+        { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { y: { field: 'final', type: 'quantitative', title: 'Final test accuracy' } } },
         {
           mark: { type: 'line', point: true, strokeWidth: 2 },
           encoding: {
@@ -55,7 +60,7 @@ export function curvesFigure(r: LotteryReport): ReportFigure {
       title: { text: 'Test accuracy during training', subtitle: 'mean over replicates; one line per level' },
       config: CONFIG,
       data: { values: r.curves },
-      facet: { column: { field: 'line', type: 'nominal', title: null, header: { labelFontSize: 12 } } },
+      facet: { column: { field: 'line', type: 'nominal', title: null, sort: lineOrder(r), header: { labelFontSize: 12 } } },
       spec: {
         width: 300,
         height: 220,
