@@ -10,9 +10,23 @@ import { registry, type Contribution } from './registry';
 export const KERNEL_VERSION: string = require('../../package.json').version;
 
 /**
- * What a plugin declares about itself (Fastify-style), exported as `plugin` from its main
- * module: its name and version, the kernel versions it works with, and the plugins it needs
- * loaded first. The loader checks all of it and fails early with a coded error.
+ * What a plugin declares about itself (Fastify-style): its name and version, the kernel versions
+ * it works with, and the plugins it needs loaded first. The loader checks all of it and fails
+ * early with a coded error.
+ *
+ * A plugin states it as data in its `package.json`, under the key `lth`, next to the package's
+ * own `name` and `version` (which are the plugin's):
+ *
+ * ```json
+ * { "name": "lth-plugin-x", "version": "1.0.0", "main": "dist/index.js",
+ *   "lth": { "kernel": "^0.1.0", "dependencies": { "@lth/lottery": "^0.1.0" }, "description": "..." } }
+ * ```
+ *
+ * The loader reads and checks it before any of the plugin's code runs, so a plugin built for
+ * another kernel, or one whose dependencies are missing, fails without executing anything. A
+ * plugin without an `lth` key may instead export `plugin = definePlugin({...})` from its main
+ * module (checked after it loads; kept for plugins written before manifests moved into
+ * package.json).
  */
 export interface PluginManifest {
   readonly name: string;
@@ -24,7 +38,14 @@ export interface PluginManifest {
   readonly dependencies?: Readonly<Record<string, string>>;
 }
 
-/** Identity helper for typing a plugin's manifest. */
+/** The `lth` key of a plugin's package.json (its name and version are the package's). */
+export interface PackageLthKey {
+  readonly kernel: string;
+  readonly description?: string;
+  readonly dependencies?: Readonly<Record<string, string>>;
+}
+
+/** Identity helper for typing a manifest exported from a plugin's main module (see `PluginManifest`). */
 export function definePlugin(m: PluginManifest): PluginManifest {
   return m;
 }
@@ -81,8 +102,22 @@ export function loadPlugins(specs: readonly string[], baseDir: string): LoadedPl
   shareHostModules();
   const loaded: LoadedPlugin[] = [];
   const byName = new Map<string, LoadedPlugin>();
+  const check = (spec: string, m: PluginManifest): void => {
+    if (!semver.validRange(m.kernel) || !semver.satisfies(KERNEL_VERSION, m.kernel, { includePrerelease: true })) {
+      throw new LthError('PLUGIN_INCOMPATIBLE', `Plugin ${m.name}@${m.version} supports @lth/kernel ${m.kernel}, but this is @lth/kernel ${KERNEL_VERSION}. Install a version of the plugin built for this kernel.`);
+    }
+    const twin = byName.get(m.name);
+    if (twin) throw new LthError('PLUGIN_DUPLICATE', `Plugin ${m.name} is listed twice (${twin.spec} and ${spec}). Keep one in lth.config.ts.`);
+    for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
+      const d = byName.get(dep);
+      if (!d) throw new LthError('PLUGIN_DEPENDENCY', `Plugin ${m.name} needs plugin ${dep} (${range}) loaded before it. Add it to lth.config.ts ahead of ${m.name}.`);
+      if (!semver.satisfies(d.manifest.version, range)) throw new LthError('PLUGIN_DEPENDENCY', `Plugin ${m.name} needs ${dep} ${range}, but ${d.manifest.version} is loaded.`);
+    }
+  };
   for (const spec of specs) {
     const file = resolvePlugin(spec, baseDir);
+    const declared = packageManifest(spec, file);
+    if (declared) check(spec, declared);
     registry.beginPlugin(spec);
     let exported: { plugin?: PluginManifest; default?: { plugin?: PluginManifest } };
     try {
@@ -94,30 +129,60 @@ export function loadPlugins(specs: readonly string[], baseDir: string): LoadedPl
       throw new LthError('PLUGIN_LOAD_FAILED', `Plugin ${spec} failed while loading: ${(e as Error).message.split('\n')[0]}`);
     }
     registry.endPlugin();
-    const manifest = exported.plugin ?? exported.default?.plugin;
-    const fail = (code: string, msg: string): never => {
-      registry.removePlugin(spec);
-      throw new LthError(code, msg);
-    };
-    if (!manifest || typeof manifest.name !== 'string' || typeof manifest.kernel !== 'string') {
-      fail('PLUGIN_INVALID', `Plugin ${spec} exports no manifest: its main module must export \`plugin = definePlugin({ name, version, kernel })\`.`);
+    const m = declared ?? exported.plugin ?? exported.default?.plugin;
+    if (!declared) {
+      try {
+        if (!m || typeof m.name !== 'string' || typeof m.kernel !== 'string') {
+          throw new LthError('PLUGIN_INVALID', `Plugin ${spec} declares no manifest: add an "lth": { "kernel": "^${KERNEL_VERSION}" } key to its package.json (or export \`plugin = definePlugin({ name, version, kernel })\` from its main module).`);
+        }
+        check(spec, m);
+      } catch (e) {
+        registry.removePlugin(spec);
+        throw e;
+      }
     }
-    const m = manifest as PluginManifest;
-    if (!semver.validRange(m.kernel) || !semver.satisfies(KERNEL_VERSION, m.kernel, { includePrerelease: true })) {
-      fail('PLUGIN_INCOMPATIBLE', `Plugin ${m.name}@${m.version} supports @lth/kernel ${m.kernel}, but this is @lth/kernel ${KERNEL_VERSION}. Install a version of the plugin built for this kernel.`);
-    }
-    const twin = byName.get(m.name);
-    if (twin) fail('PLUGIN_DUPLICATE', `Plugin ${m.name} is listed twice (${twin.spec} and ${spec}). Keep one in lth.config.ts.`);
-    for (const [dep, range] of Object.entries(m.dependencies ?? {})) {
-      const d = byName.get(dep);
-      if (!d) fail('PLUGIN_DEPENDENCY', `Plugin ${m.name} needs plugin ${dep} (${range}) loaded before it. Add it to lth.config.ts ahead of ${m.name}.`);
-      else if (!semver.satisfies(d.manifest.version, range)) fail('PLUGIN_DEPENDENCY', `Plugin ${m.name} needs ${dep} ${range}, but ${d.manifest.version} is loaded.`);
-    }
-    const lp: LoadedPlugin = { spec, file, manifest: m, contributions: registry.contributionsOf(spec) };
+    const lp: LoadedPlugin = { spec, file, manifest: m as PluginManifest, contributions: registry.contributionsOf(spec) };
     loaded.push(lp);
-    byName.set(m.name, lp);
+    byName.set(lp.manifest.name, lp);
   }
   return loaded;
+}
+
+/**
+ * The manifest in the `lth` key of the package.json that owns `file` (the nearest one above it),
+ * or undefined when that package.json has no `lth` key (or there is none). A malformed key is a
+ * `PLUGIN_INVALID` error naming the file.
+ */
+export function packageManifest(spec: string, file: string): PluginManifest | undefined {
+  let dir = path.dirname(file);
+  for (;;) {
+    const pj = path.join(dir, 'package.json');
+    if (fs.existsSync(pj)) {
+      let pkg: { name?: unknown; version?: unknown; lth?: unknown };
+      try {
+        pkg = JSON.parse(fs.readFileSync(pj, 'utf8')) as typeof pkg;
+      } catch (e) {
+        throw new LthError('PLUGIN_INVALID', `Plugin ${spec}: ${pj} is not valid JSON (${(e as Error).message.split('\n')[0]}). Fix or reinstall the plugin.`);
+      }
+      if (pkg.lth === undefined) return undefined;
+      const lth = pkg.lth as Partial<PackageLthKey> | null;
+      const bad = (what: string): never => {
+        throw new LthError('PLUGIN_INVALID', `Plugin ${spec}: ${pj} ${what}. Its "lth" key reads { "kernel": "^${KERNEL_VERSION}", "dependencies": { "<plugin>": "<range>" } } beside the package's "name" and "version".`);
+      };
+      if (typeof pkg.name !== 'string' || !pkg.name) bad('has no "name"');
+      if (typeof pkg.version !== 'string' || !semver.valid(pkg.version as string)) bad('has no valid "version"');
+      if (typeof lth !== 'object' || lth === null || Array.isArray(lth)) bad('has an "lth" key that is not an object');
+      if (typeof lth!.kernel !== 'string' || !semver.validRange(lth!.kernel)) bad('has no valid "lth.kernel" range');
+      const deps = lth!.dependencies ?? {};
+      if (typeof deps !== 'object' || deps === null || Array.isArray(deps) || Object.values(deps).some((r) => typeof r !== 'string' || !semver.validRange(r))) {
+        bad('has an "lth.dependencies" that is not an object of plugin names to version ranges');
+      }
+      return { name: pkg.name as string, version: pkg.version as string, kernel: lth!.kernel!, description: typeof lth!.description === 'string' ? lth!.description : undefined, dependencies: deps };
+    }
+    const up = path.dirname(dir);
+    if (up === dir || path.basename(dir) === 'node_modules') return undefined;
+    dir = up;
+  }
 }
 
 function resolvePlugin(spec: string, baseDir: string): string {

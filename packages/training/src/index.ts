@@ -3,7 +3,6 @@
  * metric logger, checkpoints) and the `train` workflow. Importing it registers the workflow;
  * as a plugin it is listed in `lth.config.ts` as `@lth/training`.
  */
-import { definePlugin } from '@lth/kernel';
 import './workflow';
 
 export * from './metric-logger';
@@ -21,10 +20,3 @@ export * from './validate';
 export * from './workflow';
 export { pyFixed } from './format';
 export { TRAINING_VERSION } from './version';
-
-export const plugin = definePlugin({
-  name: '@lth/training',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  description: 'Training engine and the train workflow.',
-});

@@ -1,5 +1,3 @@
-import { definePlugin } from '@lth/kernel';
-
 export { Cifar10Dataset, CIFAR10_CROP_PADDING, CIFAR10_MEAN, CIFAR10_STD } from './cifar10-dataset';
 export { CIFAR10_CLASSES, CIFAR10_IMAGE_BYTES, CIFAR10_SHAPE, readBinaryBatch, readPythonBatch, type Cifar10Batch } from './cifar10-batch';
 export {
@@ -15,12 +13,3 @@ export {
 } from './cifar10-files';
 export { extractFolder } from './archive';
 export { flipAndCrop } from './flip-crop';
-export { NumpyArray, NumpyDtype, PickleError, PyBytes, PyDict, unpickle } from './pickle';
-
-/** The plugin's manifest; importing this module registers the `cifar10` dataset. */
-export const plugin = definePlugin({
-  name: '@lth/plugin-dataset-cifar10',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  description: 'CIFAR-10 (OpenLTH pipeline: ImageNet normalisation, flip-and-crop augmentation)',
-});

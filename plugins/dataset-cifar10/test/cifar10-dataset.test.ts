@@ -5,8 +5,8 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource } from '@lth/kernel';
-import { CIFAR10_MEAN, CIFAR10_STD, Cifar10Dataset, cifar10Download, plugin } from '../src/index';
+import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource, packageManifest } from '@lth/kernel';
+import { CIFAR10_MEAN, CIFAR10_STD, Cifar10Dataset, cifar10Download } from '../src/index';
 import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
 import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, copyPythonFolder, expectedImages, label, writeBinaryFolder } from './helpers';
 
@@ -39,7 +39,7 @@ describe('cifar10 dataset', () => {
   after(removeTempDirs);
 
   it('registers cifar10 with OpenLTH sizes', () => {
-    expect(plugin.name).to.equal('@lth/plugin-dataset-cifar10');
+    expect(packageManifest('test', require.resolve('../src'))?.name).to.equal('@lth/plugin-dataset-cifar10');
     expect(registry.dataset('cifar10').instance).to.be.instanceOf(Cifar10Dataset);
     expect(ds.info('cifar10')).to.deep.equal({ numTrainExamples: 50000, numTestExamples: 10000, numClasses: 10, imageShape: [32, 32, 3] });
   });

@@ -1,16 +1,6 @@
-import { definePlugin } from '@lth/kernel';
-
 export { ImagenetDataset, corruptImagePolicy } from './imagenet-dataset';
 export { IMAGENET_MEAN, IMAGENET_STD, ImagenetImageSource, type ImagenetSourceOptions } from './imagenet-source';
 export { CorruptImageError, IMAGENET_RESIZE, IMAGENET_SIZE, decodeExample } from './decode';
 export { DecodePool, MainThreadDecoder, type ImageDecoder } from './decode-pool';
 export { IMAGE_FILE, examplePath, listClasses, listImageFolder, type ImageFolderListing } from './image-folder';
 export { centerCropBox, pythonRound, randomResizedCropBox, shorterSideSize, type CropBox } from './crop-geometry';
-
-/** The plugin's manifest; importing this module registers the `imagenet` dataset. */
-export const plugin = definePlugin({
-  name: '@lth/plugin-dataset-imagenet',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  description: 'ImageNet from JPEG folders (OpenLTH pipeline), decoded with sharp in worker threads',
-});

@@ -2,11 +2,11 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource } from '@lth/kernel';
+import { DataLoader, DatasetHparams, Rng, loadSplit, registry, type ImageSource, packageManifest } from '@lth/kernel';
 import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
 import { DecodePool } from '../src/decode-pool';
-import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy, plugin } from '../src/index';
+import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy } from '../src/index';
 import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
 import { context, corruptJpeg, writeImagenetTree, writeJpeg } from './helpers';
 
@@ -34,7 +34,7 @@ describe('imagenet dataset', function () {
   after(removeTempDirs);
 
   it('registers imagenet with OpenLTH nominal sizes', () => {
-    expect(plugin.name).to.equal('@lth/plugin-dataset-imagenet');
+    expect(packageManifest('test', require.resolve('../src'))?.name).to.equal('@lth/plugin-dataset-imagenet');
     expect(registry.dataset('imagenet').instance).to.be.instanceOf(ImagenetDataset);
     expect(ds.info('imagenet')).to.deep.equal({ numTrainExamples: 1281167, numTestExamples: 50000, numClasses: 1000, imageShape: [224, 224, 3] });
   });

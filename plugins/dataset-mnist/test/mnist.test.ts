@@ -3,8 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { DataLoader, DatasetHparams, loadSplit, Registry, registry, type DatasetContext, type ImageSource } from '@lth/kernel';
-import { MNIST_VARIANTS, MnistFamily, plugin } from '../src';
+import { DataLoader, DatasetHparams, loadSplit, Registry, registry, type DatasetContext, type ImageSource, packageManifest } from '@lth/kernel';
+import { MNIST_VARIANTS, MnistFamily } from '../src';
 import { idxImages, idxLabels, labelOf, listFiles, pixelOf, SMALL_MNIST, smallMnistFiles, writeMnistFiles } from '@lth/testing';
 
 const { train: TRAIN, test: TEST } = SMALL_MNIST;
@@ -31,7 +31,7 @@ describe('dataset-mnist', () => {
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('registers mnist and fashion_mnist with OpenLTH sizes', () => {
-    expect(plugin.name).to.equal('@lth/plugin-dataset-mnist');
+    expect(packageManifest('test', require.resolve('../src'))?.name).to.equal('@lth/plugin-dataset-mnist');
     for (const name of ['mnist', 'fashion_mnist']) {
       const fam = registry.dataset(name).instance;
       expect(fam).to.be.instanceOf(MnistFamily);

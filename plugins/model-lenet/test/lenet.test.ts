@@ -20,8 +20,9 @@ import {
   Step,
   trainableVariables,
   type Model,
+  packageManifest,
 } from '@lth/kernel';
-import { LeNet, LeNetFamily, lenetWidths, plugin } from '../src';
+import { LeNet, LeNetFamily, lenetWidths } from '../src';
 import { OPENLTH_LENET, runTorch, sampleStd } from '@lth/testing';
 
 const MNIST = { outputs: 10, inputShape: [28, 28, 1] as [number, number, number], seed: 'replicate_1' };
@@ -54,7 +55,7 @@ describe('@lth/plugin-model-lenet', () => {
   });
 
   it('declares its manifest and registers the mnist_lenet family', () => {
-    expect(plugin).to.deep.include({ name: '@lth/plugin-model-lenet', version: '0.1.0', kernel: '^0.1.0' });
+    expect(packageManifest('test', require.resolve('../src'))).to.deep.include({ name: '@lth/plugin-model-lenet', version: '0.1.0', kernel: '^0.1.0' });
     const fam = registry.modelFamilyFor('mnist_lenet_300_100');
     expect(fam.name).to.equal('mnist_lenet');
     expect(fam.meta.pattern).to.equal('mnist_lenet_N[_M...]');

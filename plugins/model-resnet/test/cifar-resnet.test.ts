@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { countParameters, loadModelState, loadSafetensors, LthError, registry, Rng, saveModel, Step, trainableVariables, type Model } from '@lth/kernel';
-import { CifarResNet, CifarResNetFamily, parseCifarResNetName, plugin } from '../src';
+import { countParameters, loadModelState, loadSafetensors, LthError, registry, Rng, saveModel, Step, trainableVariables, type Model, packageManifest } from '@lth/kernel';
+import { CifarResNet, CifarResNetFamily, parseCifarResNetName } from '../src';
 import { sampleStd, useCpuBackend } from '@lth/testing';
 import { build, CIFAR, maxDiff, torchShapes, values } from './helpers';
 
@@ -17,7 +17,7 @@ describe('cifar_resnet_D[_W]', function () {
   before(useCpuBackend);
 
   it('is registered by @lth/plugin-model-resnet, before imagenet_resnet', () => {
-    expect(plugin).to.deep.include({ name: '@lth/plugin-model-resnet', version: '0.1.0', kernel: '^0.1.0' });
+    expect(packageManifest('test', require.resolve('../src'))).to.deep.include({ name: '@lth/plugin-model-resnet', version: '0.1.0', kernel: '^0.1.0' });
     const fam = registry.modelFamilyFor('cifar_resnet_20');
     expect(fam.name).to.equal('cifar_resnet');
     expect(fam.meta.pattern).to.equal('cifar_resnet_D[_W]');

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { buildModel, countParameters, DatasetHparams, ensureGradients, LthError, ModelHparams, registry, Rng, torchShape, TrainingHparams, type Model } from '@lth/kernel';
+import { buildModel, countParameters, DatasetHparams, ensureGradients, LthError, ModelHparams, registry, Rng, torchShape, TrainingHparams, type Model, packageManifest } from '@lth/kernel';
 import { TrainingDesc } from '@lth/training';
 import { LotteryDesc } from '@lth/lottery';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
-import { CIFAR_VGG_PLANS, CifarVgg, CifarVggFamily, cifarVggPlan, plugin } from '../src';
+import { CIFAR_VGG_PLANS, CifarVgg, CifarVggFamily, cifarVggPlan } from '../src';
 
 const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as [number, number, number], seed: 'replicate_1' };
 const hp = (name: string, v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
@@ -19,7 +19,7 @@ describe('cifar_vgg_D', function () {
   });
 
   it('is registered by @lth/plugin-model-vgg', () => {
-    expect(plugin).to.deep.include({ name: '@lth/plugin-model-vgg', version: '0.1.0', kernel: '^0.1.0' });
+    expect(packageManifest('test', require.resolve('../src'))).to.deep.include({ name: '@lth/plugin-model-vgg', version: '0.1.0', kernel: '^0.1.0' });
     const fam = registry.modelFamilyFor('cifar_vgg_16');
     expect(fam.name).to.equal('cifar_vgg');
     expect(fam.meta.pattern).to.equal('cifar_vgg_D');
