@@ -92,7 +92,7 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
   it('--help shows the branch arguments and --levels as a list', async () => {
     const r = await s.lth(['lottery_branch', 'randomly_prune', '--help', ...trunk]);
     expect(r.code, r.stderr).to.equal(0);
-    expect(r.stdout).to.contain('Usage: lth lottery_branch <branch> [flags]');
+    expect(r.stdout).to.contain('Usage: lth lottery_branch <branch> [trunk] [flags]');
     expect(r.stdout).to.match(/--levels <str> +\(required: str\) The trunk levels to run the branch at/);
     expect(r.stdout).to.not.contain('--pretrain_training_steps');
     const args = r.stdout.slice(r.stdout.indexOf('Branch Arguments:'));
@@ -149,6 +149,27 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
       [['randomly_reinitialize', '--levels=1', '--lr=0.05'], /^Error: There is no lottery experiment at .*run lth lottery with the same flags.*\[NO_TRUNK\]$/],
     ];
     for (const [args, pattern] of cases) expectOneError(await branchRun(...args), pattern);
+    expect(snapshot(s.root)).to.deep.equal(before);
+  });
+
+  it('takes the trunk by directory (--trunk=<dir> or a path) as by its flags, from any results root', async () => {
+    const lottery = path.dirname(replicate);
+    const byFlags = await branchRun('randomly_prune', '--levels=1-2', '--seed=3', '--display_output_location');
+    const byTrunk = await s.lth(['lottery_branch', 'randomly_prune', `--trunk=${lottery}`, '--levels=1-2', '--seed=3', '--display_output_location']);
+    expect(byTrunk.stdout).to.equal(byFlags.stdout);
+    const withFlags = await s.lth(['lottery_branch', 'randomly_prune', lottery, ...trunk, '--levels=1-2', '--seed=3', '--display_output_location']);
+    expect(withFlags.stdout).to.equal(byFlags.stdout);
+    const run = await s.lth(['lottery_branch', 'randomly_prune', replicate, '--levels=1', '--seed=3', '--evaluate_only_at_end', '--quiet'], s.dir, { LTH_ROOT: path.join(s.dir, 'elsewhere') });
+    expect(run.code, run.stderr).to.equal(0);
+    const dir = lines(byFlags.stdout)[0];
+    expect(fs.readFileSync(path.join(dir, 'logger'), 'utf8')).to.match(/^test_loss,0,/);
+    expect(fs.existsSync(path.join(s.dir, 'elsewhere'))).to.equal(false);
+    const again = await branchRun('randomly_prune', '--levels=1', '--seed=3');
+    expect(again.stdout).to.contain('Already complete');
+    const before = snapshot(s.root);
+    expectOneError(await s.lth(['lottery_branch', 'randomly_prune', lottery, '--lr=0.5', '--levels=1', '--seed=3']), /^Error: The training flags disagree with the trunk at .*--lr=0\.5 \(the trunk has 0\.1\).*\[TRUNK_MISMATCH\]$/);
+    expectOneError(await s.lth(['lottery_branch', 'randomly_prune', s.dir, '--levels=1', '--seed=3']), /is not a lottery experiment directory.*\[NOT_A_TRUNK\]$/);
+    expectOneError(await s.lth(['lottery_branch', 'randomly_prune', '--trunk=' + lottery, replicate, '--levels=1', '--seed=3']), /Two trunks.*\[BAD_ARGS\]$/);
     expect(snapshot(s.root)).to.deep.equal(before);
   });
 });

@@ -79,6 +79,7 @@ export function selectorsOf(scan: ScannedArgv): Selectors {
     pruning_strategy: lastValue(scan, 'pruning_strategy'),
     pretrain: hasFlag(scan, 'pretrain'),
     rewinding_steps: lastValue(scan, 'rewinding_steps'),
+    trunk: lastValue(scan, 'trunk'),
     positionals: scan.positionals,
   };
 }

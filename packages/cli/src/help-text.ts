@@ -119,10 +119,10 @@ function sections(groups: readonly FlagGroup[], specs: readonly FlagSpec[]): Sec
  * strategy, a branch) appear.
  */
 export function renderWorkflowHelp(plan: InvocationPlan, width = 100): string {
-  const positionals = plan.positionals?.map((p) => ` <${p.name}>`).join('') ?? '';
+  const positionals = plan.positionals?.map((p) => (p.optional ? ` [${p.name}]` : ` <${p.name}>`)).join('') ?? '';
   const lines = [...bannerTop(), `lth ${plan.command} [...] => ${plan.description}`, '='.repeat(RULE_WIDTH), ''];
   lines.push(`Usage: lth ${plan.command}${positionals} [flags]`);
-  for (const p of plan.positionals ?? []) lines.push(`  <${p.name}>  ${p.description}`);
+  for (const p of plan.positionals ?? []) lines.push(`  ${p.optional ? `[${p.name}]` : `<${p.name}>`}  ${p.description}`);
   for (const sec of sections([...plan.commonGroups, ...plan.workflowGroups], plan.specs)) {
     lines.push('', `${sec.title}:`);
     if (sec.description) lines.push(...wrap(sec.description.split(/\s+/), width - 2).map((l) => `  ${l}`));

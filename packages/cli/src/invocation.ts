@@ -24,6 +24,8 @@ import { closest } from './suggest';
 export interface PositionalSpec {
   readonly name: string;
   readonly description: string;
+  /** Shown as `[name]` instead of `<name>` in the usage line. */
+  readonly optional?: boolean;
 }
 
 /**

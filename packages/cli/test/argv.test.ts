@@ -44,8 +44,8 @@ describe('cli argv scan (lenient pre-parse)', () => {
   });
 
   it('reads the selectors, last occurrence winning', () => {
-    const sel = selectorsOf(scan(['lottery_branch_x', '--default_hparams', 'a', '--default_hparams=b', '--pretrain', '--pruning_strategy=sparse_global', '--rewinding_steps=1000it']));
-    expect(sel).to.deep.equal({ default_hparams: 'b', pruning_strategy: 'sparse_global', pretrain: true, rewinding_steps: '1000it', positionals: ['lottery_branch_x'] });
-    expect(selectorsOf(scan([]))).to.deep.equal({ default_hparams: undefined, pruning_strategy: undefined, pretrain: false, rewinding_steps: undefined, positionals: [] });
+    const sel = selectorsOf(scan(['lottery_branch_x', '--default_hparams', 'a', '--default_hparams=b', '--pretrain', '--pruning_strategy=sparse_global', '--rewinding_steps=1000it', '--trunk=/r/lottery_x']));
+    expect(sel).to.deep.equal({ default_hparams: 'b', pruning_strategy: 'sparse_global', pretrain: true, rewinding_steps: '1000it', trunk: '/r/lottery_x', positionals: ['lottery_branch_x'] });
+    expect(selectorsOf(scan([]))).to.deep.equal({ default_hparams: undefined, pruning_strategy: undefined, pretrain: false, rewinding_steps: undefined, trunk: undefined, positionals: [] });
   });
 });

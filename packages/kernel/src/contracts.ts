@@ -257,6 +257,8 @@ export interface Selectors {
   readonly pruning_strategy?: string;
   readonly pretrain?: boolean;
   readonly rewinding_steps?: string;
+  /** `--trunk=<dir>`: a lottery trunk named by its directory (`lth lottery_branch`). */
+  readonly trunk?: string;
   /** Positional arguments after the command (the branch name for `lottery_branch`). */
   readonly positionals: readonly string[];
 }

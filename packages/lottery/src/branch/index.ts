@@ -13,4 +13,5 @@ export { formatLevelList, parseLevelList } from './level-list';
 export { branch, branchMenu, listBranches, registeredBranch, type BranchMeta, type RegisteredBranch } from './register';
 export { BranchRunner, type BranchRunOptions } from './runner';
 export { checkTrunkLevels, trunkLevels, trunkReplicateDir } from './trunk-levels';
+export { TrunkArgs, trunkByDir, type TrunkByDir } from './trunk-dir';
 export { BranchLevelsArgs, branchRunnerFor, LotteryBranchWorkflow } from './workflow';

@@ -4,6 +4,7 @@ import { LotteryWorkflow } from '../workflow';
 import { levelListComplaint, parseLevelList } from './level-list';
 import { branchMenu, registeredBranch } from './register';
 import { BranchRunner } from './runner';
+import { checkTrunkFlags, platformAt, trunkByDir, TrunkArgs, trunkReplicate, withTrunkDefaults } from './trunk-dir';
 
 /* eslint-disable @typescript-eslint/naming-convention -- field names are OpenLTH's flags */
 
@@ -25,11 +26,17 @@ export class BranchLevelsArgs extends Hparams {
  * before or after the flags; without one, the branch menu (the branches with their
  * descriptions) is the whole error; an unknown one prints the menu and one error line with the
  * name it likely meant. `--display_output_location` prints the
- * branch's directory at every requested level.
+ * branch's directory at every requested level. The trunk may instead be named by its directory
+ * (`--trunk=<dir>`, or a path after the branch name): its hyperparameters come from its
+ * `desc.json` (trunk flags given as well must agree), its results root is the directory above
+ * it, and a path inside a replicate selects that replicate.
  */
 @workflow({ name: 'lottery_branch', description: 'Run a lottery branch.' })
 export class LotteryBranchWorkflow implements Workflow {
-  readonly positionals = [{ name: 'branch', description: 'The branch to run. Run lth lottery_branch alone to list the branches.' }];
+  readonly positionals = [
+    { name: 'branch', description: 'The branch to run. Run lth lottery_branch alone to list the branches.' },
+    { name: 'trunk', description: "The trunk's directory, instead of its flags (as --trunk=<dir>).", optional: true },
+  ];
 
   flagGroups(selectors: Selectors): FlagGroup[] {
     const name = selectors.positionals[0];
@@ -37,8 +44,16 @@ export class LotteryBranchWorkflow implements Workflow {
       throw new LthError('MISSING_BRANCH', '', 1, branchMenu());
     }
     const b = registeredBranch(name);
-    const trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
-    return [{ key: 'levels', hparams: BranchLevelsArgs }, ...trunk, { key: 'branch', hparams: b.meta.flags }];
+    const dir = trunkPath(selectors.trunk, selectors.positionals[1]);
+    let trunk: FlagGroup[];
+    if (dir === null) {
+      trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
+    } else {
+      const { desc } = trunkByDir(dir);
+      const strategy = selectors.pruning_strategy ?? desc.pruning_hparams.pruning_strategy;
+      trunk = withTrunkDefaults(new LotteryWorkflow().flagGroups({ ...selectors, pruning_strategy: strategy }).filter((g) => g.key !== 'lottery'), desc);
+    }
+    return [{ key: 'levels', hparams: BranchLevelsArgs }, { key: 'trunk', hparams: TrunkArgs }, ...trunk, { key: 'branch', hparams: b.meta.flags }];
   }
 
   outputLocations(job: Job): string[] {
@@ -50,19 +65,30 @@ export class LotteryBranchWorkflow implements Workflow {
   }
 }
 
+/** The trunk directory of `--trunk` or the second positional (both: `BAD_ARGS` unless they agree), or null. */
+function trunkPath(flag: string | null | undefined, positional: string | undefined): string | null {
+  if (flag && positional && flag !== positional) {
+    throw new LthError('BAD_ARGS', `Two trunks: --trunk=${flag} and ${positional}. Name the trunk once.`);
+  }
+  return flag || positional || null;
+}
+
 /** The branch runner a parsed `lth lottery_branch` job describes. */
 export function branchRunnerFor(job: Job): BranchRunner {
   const levels = job.groups.levels;
   if (!(levels instanceof BranchLevelsArgs)) throw new Error("The lottery_branch workflow needs its 'levels' group (--levels)");
   const name = job.positionals[0];
   if (name === undefined) throw new LthError('MISSING_BRANCH', 'Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags].', 1);
+  const dir = trunkPath((job.groups.trunk as TrunkArgs | undefined)?.trunk ?? undefined, job.positionals[1]);
+  const trunk = dir === null ? null : trunkByDir(dir);
+  if (trunk) checkTrunkFlags(job.groups, trunk);
   return new BranchRunner({
     branch: name,
     args: job.groups.branch,
-    desc: LotteryDesc.fromGroups(job.groups),
+    desc: trunk ? trunk.desc : LotteryDesc.fromGroups(job.groups),
     levels: parseLevelList(levels.levels),
-    replicate: job.args.replicate,
-    platform: job.platform,
+    replicate: trunk ? trunkReplicate(trunk, job.args.replicate) : job.args.replicate,
+    platform: trunk ? platformAt(job.platform, trunk.root) : job.platform,
     out: job.out,
     verbose: !job.args.quiet,
     evaluateEveryEpoch: !job.args.evaluate_only_at_end,

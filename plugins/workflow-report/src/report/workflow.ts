@@ -86,7 +86,7 @@ export function reportOf(dir: string): LotteryReport {
 @workflow({ name: 'report', description: 'Tabulate and plot a lottery experiment: accuracy vs. weights remaining, mean ± std over replicates.' })
 export class ReportWorkflow implements Workflow {
   readonly needsBackend = false;
-  readonly positionals = [{ name: 'experiment', description: 'A lottery experiment directory (or one inside it); without it, give the flags of lth lottery.' }];
+  readonly positionals = [{ name: 'experiment', description: 'A lottery experiment directory (or one inside it); without it, give the flags of lth lottery.', optional: true }];
 
   flagGroups(selectors: Selectors): FlagGroup[] {
     const own: FlagGroup = { key: 'report', hparams: ReportArgs };
