@@ -28,14 +28,14 @@ describe('the lottery_branch workflow', () => {
   it('is registered by @lth/lottery with the branch name as its positional', () => {
     expect(w()).to.be.instanceOf(LotteryBranchWorkflow);
     expect(registry.workflow('lottery_branch').description).to.equal('Run a lottery branch.');
-    expect(w().positionals.map((p) => p.name)).to.deep.equal(['branch']);
+    expect(w().positionals.map((p) => p.name)).to.deep.equal(['branch', 'trunk']);
     void WorkflowTestBranch;
   });
 
   it("has the trunk's groups with --levels as a list, then the branch arguments", () => {
     const keys = (pretrain: boolean) => w().flagGroups({ positionals: ['workflow_test_branch'], default_hparams: 'mnist_lenet_20_10', pretrain }).map((g) => g.key);
-    expect(keys(false)).to.deep.equal(['levels', 'rewinding', 'dataset', 'model', 'training', 'pruning', 'branch']);
-    expect(keys(true)).to.deep.equal(['levels', 'rewinding', 'dataset', 'model', 'training', 'pruning', 'pretrain_training', 'pretrain_dataset', 'branch']);
+    expect(keys(false)).to.deep.equal(['levels', 'trunk', 'rewinding', 'dataset', 'model', 'training', 'pruning', 'branch']);
+    expect(keys(true)).to.deep.equal(['levels', 'trunk', 'rewinding', 'dataset', 'model', 'training', 'pruning', 'pretrain_training', 'pretrain_dataset', 'branch']);
     const groups = w().flagGroups({ positionals: ['workflow_test_branch'] });
     expect(groups[0].hparams).to.equal(BranchLevelsArgs);
     expect(groups[groups.length - 1].hparams).to.equal(registry.find('branch', 'workflow_test_branch')!.meta.hparams);
