@@ -1,5 +1,4 @@
-import { definePlugin } from '@lth/kernel';
-
+/* lth ls and lth report; the plugin manifest is the "lth" key of package.json. */
 export { LsArgs, LsWorkflow, listRows, resultsRoot } from './ls/workflow';
 export { formatLsTable, lsRows, type LsRow } from './ls/rows';
 export { ReportArgs, ReportWorkflow, lotteryDirOf, reportOf, writeReport } from './report/workflow';
@@ -13,11 +12,3 @@ export { nonDefaultHparams } from './results/hparams';
 export { addReportExtension, reportExtensions, type ReportExtension, type ReportFigure } from './extensions';
 export { stat, type Stat } from './stats';
 
-/** `lth ls` and `lth report`. */
-export const plugin = definePlugin({
-  name: '@lth/plugin-workflow-report',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  dependencies: { '@lth/lottery': '^0.1.0' },
-  description: 'lth ls (every experiment under the results root) and lth report (tables and figures of a lottery experiment).',
-});
