@@ -5,6 +5,7 @@ export * from './standard-hparams';
 export * from './step';
 export * from './desc';
 export * from './fsutil';
+export * from './lock';
 export * from './rng';
 export * from './safetensors';
 export * from './layout';

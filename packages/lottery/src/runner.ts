@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import {
   assertWritable,
   loadModelState,
+  lockExperiment,
   LthError,
   Mask,
   modelExists,
@@ -57,7 +58,8 @@ const THIN = '-'.repeat(82);
  * Every step is skipped when its result is on disk (the pretrained model, the initial
  * weights, a level's mask, a level's end model and logger), and training resumes from its
  * checkpoint, so a killed run started again finishes the same experiment without training a
- * finished level twice. All input is checked by `validate()` before anything is written.
+ * finished level twice. All input is checked by `validate()` before anything is written; then
+ * the replicate directory is locked (`lockExperiment`) until the run ends.
  */
 export class LotteryRunner {
   private readonly verbose: boolean;
@@ -156,6 +158,15 @@ export class LotteryRunner {
   /** Runs (or finishes) the experiment and returns the closing table's rows. */
   async run(): Promise<LevelSummary[]> {
     this.validate();
+    const lock = this.options.platform.isPrimary ? lockExperiment(trunkReplicateDir(this.desc, this.root, this.replicate)) : null;
+    try {
+      return await this.runLocked();
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private async runLocked(): Promise<LevelSummary[]> {
     const { platform, out, levels } = this.options;
     const desc = this.desc;
     if (this.verbose && platform.isPrimary) {

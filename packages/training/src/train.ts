@@ -90,7 +90,8 @@ export interface TrainOutcome {
  * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
  * (`trainable === false`) are neither updated nor decayed. Every process reaches the final
  * barrier, also when stopping at the end step (OpenLTH returned before it, quirk 16).
- * Temporary files that killed runs left in the output location are removed.
+ * Temporary files that killed runs left in the output location are removed. The loop gives
+ * the event loop a turn about every second (timers: the experiment lock's refresh; signals).
  */
 export async function train(o: TrainOptions): Promise<TrainOutcome> {
   const { model, loader, training, outputLocation } = o;
@@ -126,6 +127,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
 
     const trainable = params.map((p) => p.variable);
     let stepsTaken = 0;
+    let turned = Date.now();
     epochs: for (let ep = start.ep; ep <= end.ep; ep++) {
       const first = ep === start.ep ? start.it : 0;
       let it = first;
@@ -141,6 +143,10 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
           stepsTaken++;
           it++;
           bar?.update(it, loss === null ? undefined : `loss ${loss.toFixed(3)}`);
+          if (Date.now() - turned > 1000) {
+            await new Promise((resolve) => setImmediate(resolve));
+            turned = Date.now();
+          }
         }
       } finally {
         bar?.stop();

@@ -8,6 +8,7 @@ import {
   TrainingHparams,
   assertWritable,
   buildModel,
+  lockExperiment,
   modelSeed,
   numClasses,
   registry,
@@ -71,7 +72,8 @@ export function summaryLines(r: TrainResult): string[] {
  * anything is written, so bad flags leave the results root untouched. Then it prints the
  * banner, saves `hparams.log` and `desc.json`, builds the model from its seed (`--model_seed`,
  * else the replicate) with one output per class of the dataset (4 with rotation labels),
- * trains it with the standard callbacks, and prints a summary.
+ * trains it with the standard callbacks, and prints a summary. The replicate directory is
+ * locked (`lockExperiment`) from the banner on: a second process on it stops with `LOCKED`.
  */
 @workflow({ name: 'train', description: 'Train a model.' })
 export class TrainWorkflow implements Workflow {
@@ -84,16 +86,27 @@ export class TrainWorkflow implements Workflow {
   }
 
   async run(job: Job): Promise<void> {
-    const { out, platform, args } = job;
+    const { platform, args } = job;
     const desc = TrainingDesc.fromGroups(job.groups);
     const location = desc.runPath(platform.root, args.replicate);
-    const info = desc.datasetInfo();
+    desc.datasetInfo();
     validateModelHparams(desc.model_hparams);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch);
     if (Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch).iteration === 0) {
       throw new LthError('BAD_STEP', `--training_steps=${desc.training_hparams.training_steps} trains for no iterations: give it at least one step ('1it').`);
     }
     assertWritable(platform.root);
+    const lock = platform.isPrimary ? lockExperiment(path.dirname(location)) : null;
+    try {
+      await this.train(job, desc, location);
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private async train(job: Job, desc: TrainingDesc, location: string): Promise<void> {
+    const { out, platform, args } = job;
+    const info = desc.datasetInfo();
     const verbose = !args.quiet && !out.quiet;
 
     if (verbose && platform.isPrimary) {

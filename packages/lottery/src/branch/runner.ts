@@ -1,4 +1,4 @@
-import { assertWritable, type Hparams, type Output, type Platform } from '@lth/kernel';
+import { assertWritable, lockExperiment, type ExperimentLock, type Hparams, type Output, type Platform } from '@lth/kernel';
 import { validateModelHparams, validateTrainingHparams } from '@lth/training';
 import type { LotteryDesc } from '../desc';
 import { BranchDesc } from './branch-desc';
@@ -42,7 +42,8 @@ const THIN = '-'.repeat(82);
  * level: the banner (`Branch <name> (Replicate R, Level L)`, the trunk's and the branch's
  * hyperparameters, the output location), `hparams.log` and `desc.json` in the branch directory,
  * and the branch's `run`. At the end it prints the experiment table: the trunk's levels and
- * every branch found under them.
+ * every branch found under them. The branch's directory at every requested level is locked
+ * (`lockExperiment`) for the whole run.
  */
 export class BranchRunner {
   readonly branch: RegisteredBranch;
@@ -90,6 +91,16 @@ export class BranchRunner {
   /** Runs the branch at every level, then prints the experiment table and returns it. */
   async run(): Promise<ExperimentSummary> {
     this.validate();
+    const locks: ExperimentLock[] = [];
+    try {
+      if (this.options.platform.isPrimary) for (const dir of this.outputLocations()) locks.push(lockExperiment(dir));
+      return await this.runLocked();
+    } finally {
+      for (const l of locks) l.release();
+    }
+  }
+
+  private async runLocked(): Promise<ExperimentSummary> {
     const { platform, out, replicate } = this.options;
     for (const level of this.options.levels) {
       const context = this.context(level);
