@@ -18,6 +18,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-branch-randomly-prune',
   '@lth/plugin-branch-randomly-reinitialize',
   '@lth/plugin-branch-retrain',
+  '@lth/plugin-branch-instability',
   '@lth/plugin-workflow-report',
 ];
 

@@ -29,7 +29,8 @@ import type { BranchContext } from './context';
  * The runner calls `validate` for every requested level before anything is written, then, per
  * level, writes the branch's `hparams.log` and `desc.json` and calls `run`. A run that finds its
  * results on disk should return quickly (`context.train` does: finished training is skipped,
- * interrupted training resumes from its checkpoint).
+ * interrupted training resumes from its checkpoint). After the last level the runner calls
+ * `summarize` when the branch has one.
  */
 export abstract class Branch {
   /**
@@ -43,4 +44,12 @@ export abstract class Branch {
 
   /** Runs the branch for `context.level` with the arguments in parameter order. */
   abstract run(context: BranchContext, ...args: never[]): Promise<void>;
+
+  /**
+   * Optional: called once after `run` has finished at every requested level, with the contexts
+   * of those levels in order and the same arguments, before the runner prints the experiment
+   * table. A branch whose results are not a training run's accuracy prints its own summary
+   * here (`instability` prints one row per level).
+   */
+  summarize?(contexts: readonly BranchContext[], ...args: never[]): void | Promise<void>;
 }

@@ -41,9 +41,10 @@ const THIN = '-'.repeat(82);
  * reached every requested level, and the branch's own `validate` at each level. Then, level by
  * level: the banner (`Branch <name> (Replicate R, Level L)`, the trunk's and the branch's
  * hyperparameters, the output location), `hparams.log` and `desc.json` in the branch directory,
- * and the branch's `run`. At the end it prints the experiment table: the trunk's levels and
- * every branch found under them. The branch's directory at every requested level is locked
- * (`lockExperiment`) for the whole run.
+ * and the branch's `run`. At the end it calls the branch's `summarize` (if any) with every
+ * level's context, then prints the experiment table: the trunk's levels and every branch found
+ * under them. The branch's directory at every requested level is locked (`lockExperiment`) for
+ * the whole run.
  */
 export class BranchRunner {
   readonly branch: RegisteredBranch;
@@ -102,8 +103,10 @@ export class BranchRunner {
 
   private async runLocked(): Promise<ExperimentSummary> {
     const { platform, out, replicate } = this.options;
+    const contexts: BranchContext[] = [];
     for (const level of this.options.levels) {
       const context = this.context(level);
+      contexts.push(context);
       if (this.verbose && platform.isPrimary) {
         lines(out, `${RULE}\nBranch ${this.branch.name} (Replicate ${replicate}, Level ${level})\n${THIN}`);
         lines(out, this.branchDesc.display());
@@ -113,6 +116,7 @@ export class BranchRunner {
       await platform.barrier();
       await this.branch.instance.run(context, ...this.argValues());
     }
+    await this.branch.instance.summarize?.(contexts, ...this.argValues());
     const summary = summarizeExperiment(trunkReplicateDir(this.options.desc, platform.root, replicate));
     if (platform.isPrimary && !out.quiet) lines(out, formatExperimentTable(summary, replicate));
     return summary;
