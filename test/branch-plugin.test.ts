@@ -79,6 +79,7 @@ describe('a third-party branch package (the README guide "Writing a branch", end
       '    * lth lottery_branch randomly_prune [...] => Randomly prune the model.',
       '    * lth lottery_branch randomly_reinitialize [...] => Randomly reinitialize the model.',
       '    * lth lottery_branch retrain [...] => Retrain the model with different hyperparameters.',
+      '    * lth lottery_branch instability [...] => Linear mode connectivity: train two copies with different data orders and measure the error barrier between them.',
       "    * lth lottery_branch sign_preserving_reinit [...] => Reinitialize at random, keeping the signs of the lottery ticket's weights.",
     ]);
     const plugins = await s.lth(['plugins'], project);

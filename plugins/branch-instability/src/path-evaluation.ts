@@ -58,6 +58,7 @@ export async function evaluatePath(context: BranchContext, o: PathOptions): Prom
   try {
     const loader = new DataLoader(source, dataset.batch_size);
     if (done.length) context.log(`Resuming the path at point ${done.length + 1} of ${alphas.length}.`);
+    else context.log(`Evaluating ${alphas.length} networks on the linear path between the copies on the test set.`);
     for (let i = done.length; i < alphas.length; i++) {
       interpolateInto(mid, a, b, alphas[i]);
       const ev = await evaluate(mid, loader);
