@@ -18,8 +18,8 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-branch-randomly-prune',
   '@lth/plugin-branch-randomly-reinitialize',
   '@lth/plugin-branch-retrain',
-  '@lth/plugin-branch-instability',
   '@lth/plugin-workflow-report',
+  '@lth/plugin-branch-instability',
 ];
 
 /** Whether `spec` resolves to a loadable file from `baseDir` or from lth's own installation. */

@@ -1,10 +1,14 @@
 import { definePlugin } from '@lth/kernel';
+import { registerReportExtension } from './report';
 
 export { BATCHNORM_POLICY, copyDirName, InstabilityBranch } from './instability';
 export { interpolateInto, pathAlphas } from './interpolate';
 export { evaluatePath, fileMd5 } from './path-evaluation';
 export * from './results';
 export { parseSeeds, seedsComplaint } from './seeds';
+export { instabilityReportExtension, readInstabilityRun, registerReportExtension } from './report';
+
+registerReportExtension();
 
 /** The `instability` branch. */
 export const plugin = definePlugin({

@@ -9,6 +9,7 @@ import { loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kern
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 import { expectLthRejection, listFiles, quietRun, RecordingOutput, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { reportOf } from '@lth/plugin-workflow-report';
 import { interpolateInto, INSTABILITY_CSV, INSTABILITY_FILE, InstabilityBranch, PARTIAL_FILE, pathAlphas, savePartial, type InstabilityRecord } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
@@ -182,6 +183,33 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     const rec = readRecord(dir);
     expect([rec.start_at, rec.start_iteration, rec.points, rec.path.length]).to.deep.equal(['init', 0, 3, 3]);
     init.dispose();
+  });
+
+  it('shows in lth report: a row per level with the copies\' mean accuracy and the instability; a level in progress is running', () => {
+    const lottery = path.dirname(trunkReplicateDir(desc, root, 1));
+    const dir2 = branchRunner(root, desc, [2], { points: 5 }).outputLocations()[0];
+    const rec = readRecord(dir2);
+    const rows = reportOf(lottery).rows.filter((r) => r.line.startsWith('instability'));
+    const row = (line: string, level: number) => rows.find((r) => r.line === line && r.level === level)!;
+    const two = row('instability(points=5)', 2);
+    expect([two.complete, two.running, two.partial]).to.deep.equal([1, 0, false]);
+    expect(two.final.mean).to.be.closeTo(1 - rec.endpoint_error, 1e-12);
+    expect(two.extra.instability_pct.mean).to.be.closeTo(100 * rec.instability, 1e-9);
+    expect(two.extra.loss_barrier.mean).to.equal(rec.loss_barrier);
+    expect(two.unpruned).to.equal(JSON.parse(fs.readFileSync(path.join(dir2, 'seed_1', 'sparsity_report.json'), 'utf8')).unpruned);
+    expect(row("instability(points=3, seeds='5,6', start_at='init')", 1).complete).to.equal(1);
+    // Level 1's path not evaluated yet: the copies are there, instability.json is not.
+    const dir1 = branchRunner(root, desc, [1], { points: 5 }).outputLocations()[0];
+    const kept = fs.readFileSync(path.join(dir1, INSTABILITY_FILE));
+    fs.rmSync(path.join(dir1, INSTABILITY_FILE));
+    try {
+      const one = reportOf(lottery).rows.find((r) => r.line === 'instability(points=5)' && r.level === 1)!;
+      expect([one.complete, one.running, one.partial]).to.deep.equal([0, 1, true]);
+      expect(one.final.mean).to.be.a('number');
+      expect(one.extra.instability_pct?.mean ?? null).to.equal(null);
+    } finally {
+      fs.writeFileSync(path.join(dir1, INSTABILITY_FILE), kept);
+    }
   });
 
   it('bad arguments are one error each, before anything is written', async () => {

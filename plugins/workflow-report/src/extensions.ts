@@ -21,11 +21,19 @@ export interface ReportFigure {
  * - `figures(report)`: extra figures from the whole report (its rows, curves and points), each
  *   rendered to `<name>.svg` beside the built-in ones and shown in `report.html`.
  *
- * Both are called only for experiments that have runs of `branch` (`'*'`: every experiment).
+ * - `readRun(dir)`: how to read a directory of the branch when it is not itself a training run
+ *   (say, a branch that trains copies in subdirectories and writes its own result file):
+ *   its status, accuracies and density as the report shows them. It must not throw for what
+ *   is on disk (an unreadable directory is status `unreadable`). Without it, `readRun` of
+ *   this package reads the directory as a training run.
+ *
+ * `metrics` and `figures` are called only for experiments that have runs of `branch` (`'*'`:
+ * every experiment); `readRun` only for directories of `branch` (never for `'*'`).
  */
 export interface ReportExtension {
   readonly branch: string;
   metrics?(run: RunData): Readonly<Record<string, number | null>>;
+  readRun?(dir: string): RunData;
   figures?(report: LotteryReport): readonly ReportFigure[];
 }
 

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDescRecord, type DescRecord } from '@lth/lottery';
+import { reportExtensions } from '../extensions';
 import { readRun, type RunData } from './run';
 
 /** A run of an experiment: which replicate (and trunk level), and what is on disk. */
@@ -76,6 +77,24 @@ function branchArgs(canonical: unknown): string {
   return typeof canonical === 'string' ? canonical.replace(/^Hparams\((.*)\)$/s, '$1') : '';
 }
 
+/** The branch name of a `lottery_branch_<name>_<md5>` directory: its `desc.json`'s, else the directory name's. */
+function branchNameOf(dir: string): string {
+  const rec = readJson(path.join(dir, 'desc.json'));
+  return typeof rec?.branch === 'string' ? rec.branch : path.basename(dir).replace(/^lottery_branch_/, '').replace(/_[0-9a-f]{32}$/, '');
+}
+
+/** A branch directory as a run: read by its branch's report extension when that has `readRun`, else as a training run. */
+function readBranchRun(dir: string): RunData {
+  const name = branchNameOf(dir);
+  const ext = reportExtensions().find((x) => x.readRun && x.branch === name);
+  if (!ext) return readRun(dir);
+  try {
+    return ext.readRun!(dir);
+  } catch (e) {
+    return { dir, status: 'unreadable', problem: (e as Error).message, accuracy: [], trainLoss: [], lr: [], final: null, best: null, density: null };
+  }
+}
+
 /** The experiments directly under `root`, sorted by kind then name; other entries are ignored. */
 export function scanRoot(root: string): Experiment[] {
   return subdirs(root)
@@ -112,7 +131,7 @@ export function readExperiment(dir: string): Experiment {
       runs.push({ replicate, level, run: readRun(path.join(ldir, 'main')) });
       for (const e of subdirs(ldir).filter((x) => x.startsWith('lottery_branch_')).sort()) {
         if (!branchRuns.has(e)) branchRuns.set(e, []);
-        branchRuns.get(e)!.push({ replicate, level, run: readRun(path.join(ldir, e)) });
+        branchRuns.get(e)!.push({ replicate, level, run: readBranchRun(path.join(ldir, e)) });
       }
     }
   }

@@ -1,0 +1,87 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { ReportExtension, RunData } from '@lth/plugin-workflow-report';
+import { INSTABILITY_FILE, PARTIAL_FILE, readJson, type InstabilityRecord } from './results';
+
+type ReadRun = (dir: string) => RunData;
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** The copies' directories: those `instability.json` names, else every `seed_<s>` there is. */
+function copyDirs(dir: string, record: InstabilityRecord | null): string[] {
+  if (record && Array.isArray(record.copies)) return record.copies.map((c) => path.join(dir, c.dir));
+  try {
+    return fs
+      .readdirSync(dir)
+      .filter((e) => /^seed_\d+$/.test(e))
+      .sort()
+      .map((e) => path.join(dir, e));
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * An `instability` branch directory as `lth report` shows a run: complete once
+ * `instability.json` is there, running while a copy trains or the path is evaluated. Its
+ * accuracies are the mean of the two copies' (final, best, and the curve at the iterations
+ * both evaluated); its density is the copies' mask's.
+ */
+export function readInstabilityRun(dir: string, readRun: ReadRun): RunData {
+  const record = readJson<InstabilityRecord>(path.join(dir, INSTABILITY_FILE));
+  const copies = copyDirs(dir, record).map(readRun);
+  const density = copies.find((c) => c.density)?.density ?? null;
+  const finals = copies.map((c) => c.final).filter((f) => f !== null);
+  const bests = copies.map((c) => c.best).filter((b) => b !== null);
+  const together = (xs: ReadonlyArray<{ accuracy: number; iteration: number }>) =>
+    xs.length ? { accuracy: mean(xs.map((x) => x.accuracy)), iteration: Math.max(...xs.map((x) => x.iteration)) } : null;
+  const curves = copies.map((c) => new Map(c.accuracy.map(([it, a]) => [it, a])));
+  const accuracy = copies.length
+    ? [...curves[0].keys()].filter((it) => curves.every((c) => c.has(it))).map((it) => [it, mean(curves.map((c) => c.get(it)!))] as const)
+    : [];
+  const started = copies.some((c) => c.status !== 'not started') || fs.existsSync(path.join(dir, PARTIAL_FILE));
+  const complete = record !== null && typeof record.instability === 'number';
+  return {
+    dir,
+    status: complete ? 'complete' : started ? 'running' : 'not started',
+    problem: null,
+    accuracy,
+    trainLoss: [],
+    lr: [],
+    final: complete ? { accuracy: 1 - record.endpoint_error, iteration: record.end_iteration } : together(finals),
+    best: together(bests),
+    density,
+  };
+}
+
+/**
+ * The `lth report` extension of `instability`: its directories read by `readInstabilityRun`,
+ * and two columns, `instability_pct` (the instability in percentage points) and
+ * `loss_barrier`, averaged over replicates like the accuracies.
+ */
+export function instabilityReportExtension(readRun: ReadRun): ReportExtension {
+  return {
+    branch: 'instability',
+    readRun: (dir) => readInstabilityRun(dir, readRun),
+    metrics(run) {
+      const r = readJson<InstabilityRecord>(path.join(run.dir, INSTABILITY_FILE));
+      return r && typeof r.instability === 'number' ? { instability_pct: 100 * r.instability, loss_barrier: r.loss_barrier } : { instability_pct: null, loss_barrier: null };
+    },
+  };
+}
+
+/**
+ * Adds the extension to `lth report` when `@lth/plugin-workflow-report` is installed (it loads
+ * before this plugin among the built-ins); returns whether it did.
+ */
+export function registerReportExtension(): boolean {
+  let report: typeof import('@lth/plugin-workflow-report');
+  try {
+    report = require('@lth/plugin-workflow-report') as typeof import('@lth/plugin-workflow-report');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return false;
+    throw e;
+  }
+  report.addReportExtension(instabilityReportExtension(report.readRun));
+  return true;
+}
