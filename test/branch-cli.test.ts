@@ -145,7 +145,7 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
       [['randomly_prune', '--levels=1'], /^Error: Missing required flag: --seed\. \[MISSING_FLAGS\]$/],
       [['randomly_reinitialize', '--levels=0-x'], /^Error: --levels=0-x is invalid: '0-x' is not a level or a range of levels.*\[BAD_HPARAM\]$/],
       [['randomly_reinitialize', '--levels=1', '--start_at_step_zero=yes'], /--start_at_step_zero is a switch and takes no value.*\[BAD_FLAG\]$/],
-      [['retrain', '--levels=1', '--retrain_t_lr=fast'], /^Error: --retrain_t_lr expects a number, got 'fast'\. \[BAD_HPARAM\]$/],
+      [['retrain', '--levels=1', '--retrain_t_lr=fast'], /^Error: --retrain_t_lr expects a finite number, got 'fast'\. \[BAD_HPARAM\]$/],
       [['retrain', '--levels=1', '--retrain_d_dataset_name=cifar10'], /cifar10 has 10 classes of 32x32x3 images, but the trunk's network takes 28x28x1 images.*\[BAD_HPARAM\]$/],
       [['randomly_reinitialize', '--levels=1', '--lr=0.05'], /^Error: There is no lottery experiment at .*run lth lottery with the same flags.*\[NO_TRUNK\]$/],
     ];

@@ -108,7 +108,7 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
       [{ retrain_d: { dataset_name: 'nope' } }, 'UNKNOWN_DATASET', /Unknown dataset 'nope'/],
       [{ retrain_t: { training_steps: '2it' } }, 'BAD_STEP', /at or after its end, --retrain_t_training_steps=2it/],
       [{ retrain_t: { optimizer_name: 'rmsprop' } }, 'UNKNOWN_OPTIMIZER', /rmsprop/],
-      [{ retrain_t: { lr: 'fast' } }, 'BAD_HPARAM', /--retrain_t_lr expects a number, got 'fast'/],
+      [{ retrain_t: { lr: 'fast' } }, 'BAD_HPARAM', /--retrain_t_lr expects a finite number, got 'fast'/],
       [{ retrain_d: { batch_size: 0 } }, 'BAD_HPARAM', /--retrain_d_batch_size=0 is invalid/],
     ];
     for (const [args, code, text] of cases) {
