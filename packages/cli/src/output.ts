@@ -34,6 +34,12 @@ export class ConsoleOutput implements Output {
     else this.stream.write(text + '\n');
   }
 
+  /** Printed even with `--quiet`. */
+  result(text: string): void {
+    if (this.bars && this.active > 0) this.bars.log(text + '\n');
+    else this.stream.write(text + '\n');
+  }
+
   progress(total: number, label: string): { update(done: number, info?: string): void; stop(): void } {
     if (this.quiet || !this.isTTY) return NO_PROGRESS;
     this.bars ??= new MultiBar(

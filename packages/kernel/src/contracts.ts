@@ -268,6 +268,11 @@ export interface Output {
   readonly quiet: boolean;
   readonly isTTY: boolean;
   line(text: string): void;
+  /**
+   * Optional: a line printed even when quiet, for where the results of a job are (the last
+   * line of `lth lottery --quiet`). Without it, `line` is used.
+   */
+  result?(text: string): void;
   /** A progress bar on a terminal (a no-op object otherwise). */
   progress(total: number, label: string): { update(done: number, info?: string): void; stop(): void };
 }

@@ -167,6 +167,7 @@ export class LotteryRunner {
   }
 
   private async runLocked(): Promise<LevelSummary[]> {
+    const t0 = performance.now();
     const { platform, out, levels } = this.options;
     const desc = this.desc;
     if (this.verbose && platform.isPrimary) {
@@ -187,7 +188,10 @@ export class LotteryRunner {
       await this.trainLevel(level);
     }
     const rows = this.summaries();
-    if (platform.isPrimary) lines(out, this.closingTable(rows));
+    if (platform.isPrimary) {
+      lines(out, this.closingTable(rows));
+      finalLines(out, trunkReplicateDir(desc, this.root, this.replicate), t0);
+    }
     return rows;
   }
 
@@ -249,6 +253,7 @@ export class LotteryRunner {
         out: this.options.out,
         verbose: this.verbose,
         evaluateEveryEpoch: this.evaluateEveryEpoch,
+        progressLabel: 'pretraining',
       });
     } finally {
       model.dispose();
@@ -334,6 +339,7 @@ export class LotteryRunner {
         verbose: this.verbose,
         evaluateEveryEpoch: this.evaluateEveryEpoch,
         mask,
+        progressLabel: `level ${level}/${this.options.levels}`,
       });
     } finally {
       model.dispose();
@@ -343,4 +349,24 @@ export class LotteryRunner {
 
 function lines(out: Output, text: string): void {
   for (const l of text.split('\n')) out.line(l);
+}
+
+/** `1h02m03s`, `4m05.2s`, `12.3s`. */
+export function formatWallTime(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${s.toFixed(1)}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m${(s - 60 * m).toFixed(1).padStart(4, '0')}s`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m${String(Math.floor(s - 60 * m)).padStart(2, '0')}s`;
+}
+
+/**
+ * The closing lines of `lth lottery` and `lth lottery_branch`: the wall time of the job, and
+ * where the results are with the command that tabulates them; the latter also with `--quiet`.
+ */
+export function finalLines(out: Output, replicateDir: string, t0: number): void {
+  out.line(`Wall time: ${formatWallTime(performance.now() - t0)}`);
+  const text = `Results: ${replicateDir} (lth report ${path.dirname(replicateDir)} tabulates and plots every replicate)`;
+  if (out.result) out.result(text);
+  else out.line(text);
 }

@@ -47,6 +47,24 @@ export function evaluationCallback(name: string, loader: TrainingLoader, out: Ou
 /** Saves `model_ep{E}_it{I}.safetensors`. */
 export const saveModelCallback: TrainingCallback = (ctx) => void saveModel(ctx.model as Model, ctx.outputLocation, ctx.step);
 
+/** Runs `cb` at every epoch boundary and at `end` (which may fall within an epoch). */
+export function everyEpochAndAt(end: Step, cb: TrainingCallback): TrainingCallback {
+  return (ctx) => (ctx.step.it === 0 || ctx.step.equals(end) ? cb(ctx) : undefined);
+}
+
+/**
+ * Logs `train_loss` (the mean training loss of the steps since the previous call) and `lr` (the
+ * learning rate of the last of them) at the current iteration, when steps were taken since.
+ * The names are not OpenLTH's `test_*` ones, so OpenLTH's readers of the logger see the same
+ * test metrics.
+ */
+export const trainingSeriesCallback: TrainingCallback = (ctx) => {
+  const point = ctx.series?.take();
+  if (!point) return;
+  ctx.logger.add('train_loss', ctx.step.iteration, point.loss);
+  ctx.logger.add('lr', ctx.step.iteration, point.lr);
+};
+
 /** Saves `logger`. */
 export const saveLoggerCallback: TrainingCallback = (ctx) => ctx.logger.save(ctx.outputLocation);
 
@@ -81,11 +99,13 @@ export interface StandardCallbackOptions {
 }
 
 /**
- * OpenLTH's `standard_callbacks` (spec §5.4), in its order: test evaluation at the end step,
- * at the start step (each when it is not an epoch boundary or when evaluating only at the
- * ends) and at every epoch boundary; save the model at the start and the end; save the logger
- * at the end; save the checkpoint at every epoch boundary; the timekeeper when evaluating only
- * at the ends. Train-set evaluation callbacks, when asked for, come first.
+ * OpenLTH's `standard_callbacks` (spec §5.4): test evaluation at the end step, at the start
+ * step (each when it is not an epoch boundary or when evaluating only at the ends) and at every
+ * epoch boundary; the `train_loss`/`lr` series; save the model at the start; save the logger at
+ * every epoch boundary and at the end (OpenLTH: at the end only), so that a long run can be
+ * watched; save the model at the end, after the logger, so that an end model on disk means the
+ * logger is final; save the checkpoint at every epoch boundary; the timekeeper when evaluating
+ * only at the ends. Train-set evaluation callbacks, when asked for, come first.
  */
 export function standardCallbacks(o: StandardCallbackOptions): TrainingCallback[] {
   const end = o.endStep;
@@ -102,9 +122,10 @@ export function standardCallbacks(o: StandardCallbackOptions): TrainingCallback[
   };
   const callbacks: TrainingCallback[] = [
     ...evalCallbacks(evaluationCallback('test', o.testLoader, printer)),
+    everyEpochAndAt(end, trainingSeriesCallback),
     atStep(start, primaryOnly(o.platform, saveModelCallback)),
+    everyEpochAndAt(end, primaryOnly(o.platform, saveLoggerCallback)),
     atStep(end, primaryOnly(o.platform, saveModelCallback)),
-    atStep(end, primaryOnly(o.platform, saveLoggerCallback)),
     everyEpoch(primaryOnly(o.platform, saveCheckpointCallback)),
   ];
   if (!everyEp && printer) callbacks.push(everyEpoch(timekeeperCallback(printer)));

@@ -5,6 +5,7 @@
  */
 import './workflow';
 
+export * from './loss-series';
 export * from './metric-logger';
 export * from './lr-schedule';
 export * from './optimizers';

@@ -34,6 +34,8 @@ export interface StandardTrainOptions {
   readonly verbose?: boolean;
   /** A pruning mask kept exactly through training (see `train`). */
   readonly mask?: Mask | null;
+  /** Put before the epoch on the progress bar (`level 2/5`). */
+  readonly progressLabel?: string | null;
 }
 
 /** The outcome of `standardTrain`, finished now or earlier. */
@@ -112,6 +114,7 @@ export async function standardTrain(o: StandardTrainOptions): Promise<TrainResul
       mask: o.mask ?? null,
       platform: o.platform,
       out: verbose ? o.out : null,
+      progressLabel: o.progressLabel ?? null,
     });
     return done(outcome.logger, false, outcome.resumedFrom, end);
   } finally {

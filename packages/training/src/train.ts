@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Step, ensureDir, ensureGradients, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
 import { checkpointBeyondEnd, readCheckpoint, restoreCheckpoint } from './checkpoint';
 import { LrSchedule } from './lr-schedule';
+import { TrainingSeries } from './loss-series';
 import { MetricLogger } from './metric-logger';
 import { removeStaleTempFiles } from './stale-files';
 import { createOptimizer, validateOptimizerHparams, type Optimizer, type OptimizerParam } from './optimizers';
@@ -34,6 +35,8 @@ export interface TrainingContext {
   readonly logger: MetricLogger;
   /** Base of the per-epoch data order seeds (`data_order_seed + ep`); saved in checkpoints. */
   readonly dataOrderSeed: number;
+  /** The training loss and learning rate of the steps since the series was last taken (see `trainingSeriesCallback`). */
+  readonly series?: TrainingSeries;
 }
 
 /** Runs before the optimizer step at every step, and once more at the end step. */
@@ -65,6 +68,8 @@ export interface TrainOptions {
   readonly platform?: TrainingPlatform | null;
   /** Shows a progress bar within each epoch (the Output decides whether it is visible). */
   readonly out?: Output | null;
+  /** Put before the epoch on the progress bar (`level 2/5`, `randomly_prune level 3`). */
+  readonly progressLabel?: string | null;
 }
 
 /** What `train` did. */
@@ -126,6 +131,8 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     if (end.le(start)) return outcome(0);
 
     const trainable = params.map((p) => p.variable);
+    const series = new TrainingSeries();
+    const t0 = performance.now();
     let stepsTaken = 0;
     let turned = Date.now();
     epochs: for (let ep = start.ep; ep <= end.ep; ep++) {
@@ -135,14 +142,17 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
       try {
         for await (const batch of loader.epoch(dataOrderSeed + ep, first)) {
           const step = Step.fromEpoch(ep, it, ipe);
-          const ctx: TrainingContext = { outputLocation, step, model, optimizer: opt, logger, dataOrderSeed };
+          const ctx: TrainingContext = { outputLocation, step, model, optimizer: opt, logger, dataOrderSeed, series };
           for (const cb of o.callbacks ?? []) await cb(ctx);
           if (step.equals(end)) break epochs;
-          if (!bar && o.out) bar = o.out.progress(ipe, `ep ${ep}`);
-          const loss = trainStep(model, trainable, opt, batch, schedule.lr(step.iteration), !!(bar && o.out?.isTTY && !o.out.quiet));
+          if (!bar && o.out) bar = o.out.progress(ipe, `${o.progressLabel ? `${o.progressLabel} ` : ''}ep ${ep}`);
+          const lr = schedule.lr(step.iteration);
+          const lossTensor = trainStepLoss(model, trainable, opt, batch, lr);
+          const loss = bar && o.out?.isTTY && !o.out.quiet ? lossTensor.dataSync()[0] : null;
+          series.add(lossTensor, lr);
           stepsTaken++;
           it++;
-          bar?.update(it, loss === null ? undefined : `loss ${loss.toFixed(3)}`);
+          if (bar) bar.update(it, progressInfo(loss, stepsTaken, performance.now() - t0, end.iteration - step.iteration - 1));
           if (Date.now() - turned > 1000) {
             await new Promise((resolve) => setImmediate(resolve));
             turned = Date.now();
@@ -152,6 +162,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
         bar?.stop();
       }
     }
+    series.dispose();
     await o.platform?.barrier();
     return outcome(stepsTaken);
   } finally {
@@ -160,26 +171,36 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
   }
 }
 
+/** The progress bar's info: the step's loss, steps per second so far, and the time left to the end of training. */
+function progressInfo(loss: number | null, steps: number, elapsedMs: number, remaining: number): string {
+  const rate = steps / Math.max(elapsedMs / 1000, 1e-9);
+  const eta = Math.round(remaining / rate);
+  const clock = eta >= 3600 ? `${Math.floor(eta / 3600)}h${String(Math.floor(eta / 60) % 60).padStart(2, '0')}m` : `${Math.floor(eta / 60)}m${String(eta % 60).padStart(2, '0')}s`;
+  return `${loss === null ? '' : `loss ${loss.toFixed(3)}  `}${rate.toFixed(1)} it/s  ETA ${clock}`;
+}
+
 /**
  * One optimizer step on `batch`: cross-entropy in training mode (batch-norm statistics
  * update), gradients of the trainable variables, the optimizer's update. Returns the loss
  * when `readLoss` (a device sync), else null. Leaves no tensors behind.
  */
 export function trainStep(model: Model, trainable: readonly tf.Variable[], optimizer: Optimizer, batch: TrainingBatch, lr: number, readLoss = false): number | null {
-  let loss: number | null = null;
-  tf.tidy(() => {
+  const loss = trainStepLoss(model, trainable, optimizer, batch, lr);
+  const value = readLoss ? loss.dataSync()[0] : null;
+  loss.dispose();
+  return value;
+}
+
+/** `trainStep`, returning the loss as a scalar tensor (the caller disposes it) without a device sync. */
+export function trainStepLoss(model: Model, trainable: readonly tf.Variable[], optimizer: Optimizer, batch: TrainingBatch, lr: number): tf.Scalar {
+  return tf.tidy(() => {
     const x = tf.tensor4d(batch.images, batch.shape as [number, number, number, number], 'float32');
     const y = tf.tensor1d(batch.labels, 'int32');
-    if (trainable.length === 0) {
-      const value = model.loss(model.forward(x, true), y);
-      if (readLoss) loss = value.dataSync()[0];
-      return;
-    }
+    if (trainable.length === 0) return model.loss(model.forward(x, true), y) as tf.Scalar;
     const { value, grads } = tf.variableGrads(() => model.loss(model.forward(x, true), y), trainable as tf.Variable[]);
     optimizer.step(grads, lr);
-    if (readLoss) loss = value.dataSync()[0];
+    return value;
   });
-  return loss;
 }
 
 function maskTensors(model: Model, mask: Mask | null): Map<string, tf.Tensor> {

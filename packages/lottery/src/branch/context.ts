@@ -241,6 +241,7 @@ export class BranchContext {
       verbose: this.verbose,
       evaluateEveryEpoch: this.evaluateEveryEpoch,
       mask: o.mask,
+      progressLabel: `${this.branchName} level ${this.level}`,
     });
   }
 }

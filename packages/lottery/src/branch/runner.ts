@@ -7,6 +7,7 @@ import { resolveBranchArgs } from './branch-hparams';
 import { BranchContext } from './context';
 import { registeredBranch, type RegisteredBranch } from './register';
 import { checkTrunkLevels, trunkReplicateDir } from './trunk-levels';
+import { finalLines } from '../runner';
 
 /** What one `lth lottery_branch <name>` job needs. */
 export interface BranchRunOptions {
@@ -102,6 +103,7 @@ export class BranchRunner {
   }
 
   private async runLocked(): Promise<ExperimentSummary> {
+    const t0 = performance.now();
     const { platform, out, replicate } = this.options;
     const contexts: BranchContext[] = [];
     for (const level of this.options.levels) {
@@ -119,6 +121,7 @@ export class BranchRunner {
     await this.branch.instance.summarize?.(contexts, ...this.argValues());
     const summary = summarizeExperiment(trunkReplicateDir(this.options.desc, platform.root, replicate));
     if (platform.isPrimary && !out.quiet) lines(out, formatExperimentTable(summary, replicate));
+    if (platform.isPrimary) finalLines(out, trunkReplicateDir(this.options.desc, platform.root, replicate), t0);
     return summary;
   }
 }
