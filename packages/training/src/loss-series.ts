@@ -20,23 +20,27 @@ export class TrainingSeries {
 
   /** Adds one step's loss (taken over: disposed here) and its learning rate. */
   add(loss: tf.Scalar, lr: number): void {
+    const next = this.sum ? (tf.add(this.sum, loss) as tf.Scalar) : loss;
     if (this.sum) {
-      const next = tf.add(this.sum, loss) as tf.Scalar;
       this.sum.dispose();
       loss.dispose();
-      this.sum = next;
-    } else {
-      this.sum = loss;
     }
+    this.sum = next;
     this.steps++;
     this.lastLr = lr;
   }
 
-  /** The mean loss and last learning rate since the previous take, then starts again; null when no step was added. */
+  /**
+   * The mean loss and last learning rate since the previous take, then starts again from a
+   * zero sum (so the series holds one tensor from the first step to `dispose`); null when no
+   * step was added.
+   */
   take(): SeriesPoint | null {
     if (!this.sum || this.steps === 0) return null;
     const point = { loss: this.sum.dataSync()[0] / this.steps, lr: this.lastLr, steps: this.steps };
-    this.dispose();
+    this.sum.dispose();
+    this.sum = tf.scalar(0);
+    this.steps = 0;
     return point;
   }
 

@@ -6,9 +6,13 @@ import { DataLoader, Mask, Step, loadSafetensors, type Model } from '@lth/kernel
 import {
   CHECKPOINT_FILE,
   LOGGER_FILE,
+  LrSchedule,
+  MetricLogger,
+  createOptimizer,
   evaluate,
   standardCallbacks,
   train,
+  trainStep,
   type TrainOptions,
   type TrainingCallback,
 } from '../src';
@@ -84,6 +88,38 @@ describe('train', () => {
     const out = await train({ training: trainingHparams({ data_order_seed: null, training_steps: '1ep1it' }), model, loader, outputLocation: path.join(dir, 'b') });
     expect(seeds).to.deep.equal([out.dataOrderSeed, out.dataOrderSeed + 1]);
     expect(out.dataOrderSeed).to.be.a('number');
+  });
+
+  it('logs train_loss (the mean of the steps since the last epoch boundary) and lr at every epoch boundary and the end, after the test metrics', async () => {
+    const training = trainingHparams({ training_steps: '2ep1it', milestone_steps: '1ep', gamma: 0.5 });
+    const a = make('series');
+    await train({ training, model: a.model, loader: a.loader, outputLocation: dir, callbacks: standardCallbacks({ testLoader: a.testLoader, endStep: Step.fromStr('2ep1it', IPE) }) });
+    const logger = MetricLogger.createFromFile(dir);
+    const b = make('series');
+    const trainable = b.model.state.filter((e) => e.role !== 'buffer').map((e) => e.variable);
+    const opt = createOptimizer(training, b.model.state.filter((e) => e.role !== 'buffer').map((e) => ({ name: e.name, variable: e.variable, layout: e.layout, mask: null })));
+    const schedule = new LrSchedule(training, IPE);
+    const expected: Array<[number, number, number]> = [];
+    let losses: number[] = [];
+    let iteration = 0;
+    for (let ep = 0; ep <= 2 && iteration < 2 * IPE + 1; ep++) {
+      for await (const batch of b.loader.epoch(7 + ep)) {
+        losses.push(trainStep(b.model, trainable, opt, batch, schedule.lr(iteration), true)!);
+        iteration++;
+        if (iteration % IPE === 0 || iteration === 2 * IPE + 1) {
+          expected.push([iteration, losses.reduce((x, y) => x + y, 0) / losses.length, schedule.lr(iteration - 1)]);
+          losses = [];
+        }
+        if (iteration === 2 * IPE + 1) break;
+      }
+    }
+    opt.dispose();
+    const got = logger.getData('train_loss');
+    expect(got.map(([it]) => it)).to.deep.equal(expected.map(([it]) => it));
+    got.forEach(([, v], i) => expect(v).to.be.closeTo(expected[i][1], 1e-6));
+    expect(logger.getData('lr')).to.deep.equal(expected.map(([it, , lr]) => [it, lr]));
+    expect(logger.getData('lr').map(([, lr]) => lr)).to.deep.equal([0.1, 0.05, 0.05]);
+    expect(logger.toString().split('\n').slice(3, 8).map((l) => l.split(',')[0])).to.deep.equal(['test_loss', 'test_accuracy', 'test_examples', 'train_loss', 'lr']);
   });
 
   it('leaks no tensors: the count is flat across steps and back where it was after training', async () => {
@@ -227,7 +263,7 @@ describe('train', () => {
     const dirB = path.join(dir, 'b');
     const b = make('same');
     await interrupted({ training, model: b.model, loader: b.loader, outputLocation: dirB }, end, 5);
-    expect(fs.existsSync(path.join(dirB, LOGGER_FILE))).to.equal(false);
+    expect(MetricLogger.createFromFile(dirB).getData('test_accuracy').map(([it]) => it), 'the logger is saved at every epoch boundary').to.deep.equal([0, 3]);
     const c = make('another-init-the-checkpoint-replaces');
     const out = await train({ training, model: c.model, loader: c.loader, outputLocation: dirB, callbacks: standardCallbacks({ testLoader: c.testLoader, endStep: end }) });
     expect(out.resumedFrom?.iteration).to.equal(3);
