@@ -78,6 +78,10 @@ describe('lth lottery (the CLI, on Fashion-MNIST)', function () {
     expect(again.code, again.stderr).to.equal(0);
     expect(again.stdout).to.contain('Level 1 is already trained');
     expect(again.stdout).to.not.match(/^test\t/m);
-    expect(table(again.stdout)).to.equal(table(first.stdout));
+    const noWallTime = (t: string) => t.replace(/^Wall time: .*\n/m, '');
+    expect(noWallTime(table(again.stdout))).to.equal(noWallTime(table(first.stdout)));
+    expect(first.stdout).to.match(/\nWall time: (\d+m)?\d+\.\ds\nResults: .*replicate_1 \(lth report .* tabulates and plots every replicate\)\n$/);
+    const quiet = lth([...small, '--levels=1', '--evaluate_only_at_end', '--quiet']);
+    expect(quiet.stdout).to.equal(`Results: ${rep} (lth report ${path.dirname(rep)} tabulates and plots every replicate)\n`);
   });
 });

@@ -11,7 +11,7 @@ export interface SeriesPoint {
  * The training loss and learning rate of the steps since the last epoch boundary. The loss of
  * every step is added on the device (no sync per step) and read once per `take`. A run resumed
  * from a checkpoint (always at an epoch boundary) starts a fresh sum there, so its series is
- * that of an uninterrupted run.
+ * that of an uninterrupted run (every sum starts from +0, so even the sign of a zero loss is).
  */
 export class TrainingSeries {
   private sum: tf.Scalar | null = null;
@@ -20,11 +20,10 @@ export class TrainingSeries {
 
   /** Adds one step's loss (taken over: disposed here) and its learning rate. */
   add(loss: tf.Scalar, lr: number): void {
-    const next = this.sum ? (tf.add(this.sum, loss) as tf.Scalar) : loss;
-    if (this.sum) {
-      this.sum.dispose();
-      loss.dispose();
-    }
+    this.sum ??= tf.scalar(0);
+    const next = tf.add(this.sum, loss) as tf.Scalar;
+    this.sum.dispose();
+    loss.dispose();
     this.sum = next;
     this.steps++;
     this.lastLr = lr;
