@@ -35,7 +35,7 @@ export function lthFigure(r: LotteryReport): ReportFigure {
           scale: { type: 'log', reverse: true, nice: false, padding: 12 },
           axis: { values: ticks, format: '.3~r' },
         },
-        color: { field: 'line', type: 'nominal', title: null, scale: { domain: lineOrder(r) }, legend: { orient: 'bottom', labelLimit: 400 } },
+        color: { field: 'line', type: 'nominal', title: null, scale: { domain: lineOrder(r) }, legend: { orient: 'bottom', labelLimit: 400, symbolOpacity: 1, symbolType: 'stroke', symbolStrokeWidth: 3 } },
       },
       layer: [
         { mark: { type: 'errorband', extent: 'stdev', opacity: 0.2 }, encoding: { y: { field: 'final', type: 'quantitative', title: 'Final test accuracy' } } },

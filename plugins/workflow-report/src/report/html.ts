@@ -38,7 +38,7 @@ export function reportHtml(r: LotteryReport, figures: ReadonlyArray<{ figure: Re
 body { font-family: DejaVu Sans, Helvetica, Arial, sans-serif; margin: 2em; color: #222; }
 table { border-collapse: collapse; margin: 1em 0; }
 td, th { padding: 0.25em 0.8em; border-bottom: 1px solid #ddd; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 figure { margin: 2em 0; }
 figcaption { font-size: 0.9em; color: #555; }
 code { background: #f4f4f4; padding: 0.1em 0.3em; }
