@@ -1,6 +1,7 @@
 import { registerReportExtension } from './report';
 
-export { BATCHNORM_POLICY, copyDirName, InstabilityBranch } from './instability';
+export { BATCHNORM_STATS, batchnormPolicy, recomputeBatchNorm, RECOMPUTE_BATCHES, runningStatEntries } from './batchnorm';
+export { copyDirName, InstabilityBranch } from './instability';
 export { interpolateInto, pathAlphas } from './interpolate';
 export { evaluatePath, fileMd5 } from './path-evaluation';
 export * from './results';

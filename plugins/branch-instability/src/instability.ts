@@ -2,14 +2,13 @@ import * as path from 'node:path';
 import { LthError, modelFileName, type Step } from '@lth/kernel';
 import { arg, Branch, branch, type BranchContext } from '@lth/lottery';
 import { standardTrain } from '@lth/training';
+import { BATCHNORM_STATS, batchnormPolicy, runningStatEntries } from './batchnorm';
 import { evaluatePath, fileMd5 } from './path-evaluation';
 import { formatLevelsTable, formatPath, INSTABILITY_FILE, readJson, saveInstability, summarizePath, type CopyRecord, type InstabilityRecord } from './results';
 import { parseSeeds, seedsComplaint } from './seeds';
 
 const START_POINTS = ['rewind', 'init'] as const;
 
-/** What is done with batch-norm running statistics on the path (recorded in `instability.json`). */
-export const BATCHNORM_POLICY = 'interpolated: every state entry, running_mean and running_var included, is (1-alpha)*A + alpha*B';
 
 /** The directory of the copy trained with data order seed `seed`, inside the branch directory. */
 export function copyDirName(seed: number): string {
@@ -29,7 +28,9 @@ export function copyDirName(seed: number): string {
  *    trained again; an interrupted one resumes from its checkpoint.
  * 2. The networks `(1 - alpha) * A + alpha * B` at `--points` alphas from 0 to 1 inclusive are
  *    evaluated on the test set. Every state entry is interpolated, batch-norm running
- *    statistics included. A pruned weight is zero in both copies, so it is zero on the path.
+ *    statistics included; with `--batchnorm_stats=recompute` the statistics of every network
+ *    on the path (its ends too) are then recomputed on training batches. A pruned weight is
+ *    zero in both copies, so it is zero on the path.
  * 3. The instability is the highest test error on the path minus the mean of the two end
  *    networks' test errors (the error barrier; about 0 when the copies are linearly mode
  *    connected). `instability.json` and `instability.csv` in the branch directory hold it, the
@@ -38,9 +39,15 @@ export function copyDirName(seed: number): string {
  */
 @branch({ name: 'instability', description: 'Linear mode connectivity: train two copies with different data orders and measure the error barrier between them.' })
 export class InstabilityBranch extends Branch {
-  override validate(context: BranchContext, seeds: string, points: number, startAt: string): void {
+  override validate(context: BranchContext, seeds: string, points: number, startAt: string, batchnormStats: string): void {
     void seeds;
     void points;
+    if (batchnormStats === 'recompute') {
+      const model = context.buildModel();
+      const has = runningStatEntries(model).length > 0;
+      model.dispose();
+      if (!has) throw new LthError('BAD_HPARAM', `--batchnorm_stats=recompute: ${context.desc.model_hparams.model_name} has no batch norm, so there are no running statistics to recompute. Leave the flag out.`);
+    }
     const file = startAt === 'init' ? context.trunkWeightsFile('init') : context.levelWeightsFile(context.trainStartStep);
     if (!context.exists(file)) {
       throw new LthError('MISSING_FILE', `instability --start_at=${startAt} starts both copies from ${file}, which is not there. Let lth lottery train level ${startAt === 'init' ? 0 : context.level} first.`);
@@ -59,6 +66,12 @@ export class InstabilityBranch extends Branch {
       help: "Where both copies start: rewind (the level's weights at the rewind step) or init (the trunk's initialisation with the level's mask, from step 0).",
     })
     startAt: string,
+    @arg.str('batchnorm_stats', {
+      default: 'interpolate',
+      choices: BATCHNORM_STATS,
+      help: 'Batch-norm running statistics of the networks on the path: interpolate them with the weights, or recompute them on 100 training batches in training mode.',
+    })
+    batchnormStats: string,
   ): Promise<void> {
     const dir = context.branchRoot;
     const startStep = startAt === 'init' ? context.stepZero : context.trainStartStep;
@@ -73,7 +86,7 @@ export class InstabilityBranch extends Branch {
       context.log(`Already complete: ${path.join(dir, INSTABILITY_FILE)} holds the path between these copies.`);
       record = existing;
     } else {
-      const pathPoints = await evaluatePath(context, { endFiles, points, dir });
+      const pathPoints = await evaluatePath(context, { endFiles, points, dir, recomputeBatchNorm: batchnormStats === 'recompute' });
       const summary = summarizePath(pathPoints);
       const copyRecords: CopyRecord[] = pair.map((seed, i) => ({
         seed,
@@ -89,7 +102,7 @@ export class InstabilityBranch extends Branch {
         start_iteration: startStep.iteration,
         end_iteration: context.trainEndStep.iteration,
         points,
-        batchnorm: BATCHNORM_POLICY,
+        batchnorm: batchnormPolicy(batchnormStats),
         ...summary,
         copies: copyRecords,
         path: pathPoints,

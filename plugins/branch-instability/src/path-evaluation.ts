@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { DataLoader, loadModelState, loadSplit, type Model } from '@lth/kernel';
 import type { BranchContext } from '@lth/lottery';
 import { datasetContext, evaluate } from '@lth/training';
+import { recomputeBatchNorm } from './batchnorm';
 import { interpolateInto, pathAlphas } from './interpolate';
 import { PARTIAL_FILE, readJson, savePartial, type PartialPath, type PathPoint } from './results';
 
@@ -30,11 +31,14 @@ export interface PathOptions {
   readonly points: number;
   /** Where the partial results go (the branch directory). */
   readonly dir: string;
+  /** Recompute each network's batch-norm running statistics on training batches (see `recomputeBatchNorm`) instead of keeping the interpolated ones. */
+  readonly recomputeBatchNorm?: boolean;
 }
 
 /**
  * Evaluates the networks `(1 - alpha) * A + alpha * B` on the trunk's test set, at the alphas of
- * `pathAlphas(points)`. After every point the points so far are saved in `instability.partial.json`
+ * `pathAlphas(points)`, with their interpolated batch-norm statistics or, with
+ * `recomputeBatchNorm`, statistics recomputed on training batches (the ends too). After every point the points so far are saved in `instability.partial.json`
  * (atomically, with the md5 of both end files), so a killed run resumes at the next point; a
  * partial file of other end weights is ignored.
  */
@@ -51,16 +55,20 @@ export async function evaluatePath(context: BranchContext, o: PathOptions): Prom
   }
   if (done.length === alphas.length) return done;
   const dataset = context.desc.dataset_hparams;
-  const source = await loadSplit(dataset, 'test', datasetContext(context.platform, context.out));
+  const ctx = datasetContext(context.platform, context.out);
+  const source = await loadSplit(dataset, 'test', ctx);
+  const trainSource = o.recomputeBatchNorm ? await loadSplit(dataset, 'train', ctx) : null;
   const a = loadNetwork(context, o.endFiles[0]);
   const b = loadNetwork(context, o.endFiles[1]);
   const mid = context.buildModel();
   try {
     const loader = new DataLoader(source, dataset.batch_size);
+    const trainLoader = trainSource ? new DataLoader(trainSource, dataset.batch_size, { augment: !dataset.do_not_augment }) : null;
     if (done.length) context.log(`Resuming the path at point ${done.length + 1} of ${alphas.length}.`);
     else context.log(`Evaluating ${alphas.length} networks on the linear path between the copies on the test set.`);
     for (let i = done.length; i < alphas.length; i++) {
       interpolateInto(mid, a, b, alphas[i]);
+      if (trainLoader) await recomputeBatchNorm(mid, trainLoader);
       const ev = await evaluate(mid, loader);
       done.push({ alpha: alphas[i], test_error: 1 - ev.accuracy, test_loss: ev.loss, test_accuracy: ev.accuracy });
       if (context.platform.isPrimary) savePartial(o.dir, { end_model_md5: md5s, path: done });
@@ -70,6 +78,7 @@ export async function evaluatePath(context: BranchContext, o: PathOptions): Prom
     b.dispose();
     mid.dispose();
     await source.close?.();
+    if (trainSource && trainSource !== source) await trainSource.close?.();
   }
   return done;
 }

@@ -50,10 +50,13 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
       ['seeds', 'str', '1,2'],
       ['points', 'int', 30],
       ['start_at', 'str', 'rewind'],
+      ['batchnorm_stats', 'str', 'interpolate'],
     ]);
     const name = (args: Record<string, unknown>) => path.basename(branchRunner(root, desc, [1], args).outputLocations()[0]);
     expect(name({})).to.equal(`lottery_branch_instability_${md5('Hparams()')}`);
     expect(name({ seeds: '3,4', points: 11, start_at: 'init' })).to.equal(`lottery_branch_instability_${md5("Hparams(points=11, seeds='3,4', start_at='init')")}`);
+    expect(name({ batchnorm_stats: 'interpolate', points: 30 })).to.equal(`lottery_branch_instability_${md5('Hparams()')}`);
+    expect(name({ batchnorm_stats: 'recompute' })).to.equal(`lottery_branch_instability_${md5("Hparams(batchnorm_stats='recompute')")}`);
   });
 
   it('trains two copies from the rewind weights with different data orders, the mask exact, and measures the path between them', async () => {
@@ -100,6 +103,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     expect(rec.level).to.equal(2);
     expect(rec.start_at).to.equal('rewind');
     expect([rec.start_iteration, rec.end_iteration, rec.points]).to.deep.equal([3, 16, 5]);
+    expect(rec.batchnorm).to.match(/^interpolated: /);
     expect(rec.path.map((p) => p.alpha)).to.deep.equal(pathAlphas(5));
     expect(rec.copies.map((c) => [c.seed, c.dir, c.end_model])).to.deep.equal([
       [1, 'seed_1', path.join('seed_1', modelFileName(end))],
@@ -220,6 +224,8 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
       [{ points: 1 }, 'BAD_HPARAM', /--points=1 is invalid: use between 2 and 10000 points/],
       [{ points: 'many' }, 'BAD_HPARAM', /--points expects an integer, got 'many'/],
       [{ start_at: 'end' }, 'BAD_HPARAM', /--start_at='end' is not one of: rewind, init/],
+      [{ batchnorm_stats: 'reset' }, 'BAD_HPARAM', /--batchnorm_stats='reset' is not one of: interpolate, recompute/],
+      [{ batchnorm_stats: 'recompute' }, 'BAD_HPARAM', /--batchnorm_stats=recompute: mnist_lenet_20_10 has no batch norm, so there are no running statistics to recompute/],
     ];
     for (const [args, code, text] of cases) {
       await expectLthRejection(() => branchRunner(root, desc, [1], args).run(), code, text);
