@@ -6,6 +6,6 @@ export { interpolateInto, pathAlphas } from './interpolate';
 export { evaluatePath, fileMd5 } from './path-evaluation';
 export * from './results';
 export { parseSeeds, seedsComplaint } from './seeds';
-export { instabilityReportExtension, readInstabilityRun, registerReportExtension } from './report';
+export { instabilityFigure, instabilityReportExtension, readInstabilityRun, registerReportExtension } from './report';
 
 registerReportExtension();

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { ReportExtension, RunData } from '@lth/plugin-workflow-report';
+import type { LotteryReport, ReportExtension, ReportFigure, RunData } from '@lth/plugin-workflow-report';
 import { INSTABILITY_FILE, PARTIAL_FILE, readJson, type InstabilityRecord } from './results';
 
 type ReadRun = (dir: string) => RunData;
@@ -55,9 +55,44 @@ export function readInstabilityRun(dir: string, readRun: ReadRun): RunData {
 }
 
 /**
+ * The instability figure of a report: the instability (mean over replicates, in percentage
+ * points) against the percent of weights remaining (log scale, decreasing to the right), a line
+ * per `instability` branch (from the rewind step, from step 0, ...), with the paper's 2% line.
+ */
+export function instabilityFigure(r: LotteryReport): ReportFigure {
+  const values = r.rows
+    .filter((row) => row.extra.instability_pct?.mean != null && row.unpruned !== null && row.total)
+    .map((row) => ({ line: row.line, level: row.level, remaining: (100 * row.unpruned!) / row.total!, instability: row.extra.instability_pct.mean, n: row.extra.instability_pct.n }));
+  const ticks = [...new Set(values.map((v) => Number(v.remaining.toPrecision(3))))].sort((a, b) => b - a);
+  return {
+    name: 'instability',
+    title: 'Instability vs. weights remaining',
+    spec: {
+      $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
+      title: { text: 'Instability (error barrier) vs. weights remaining', subtitle: `${r.hashname}: mean over replicates; stable below 2%` },
+      width: 520,
+      height: 280,
+      config: { font: 'DejaVu Sans, Helvetica, Arial, sans-serif', view: { stroke: null }, axis: { grid: true, gridOpacity: 0.5 } },
+      layer: [
+        {
+          data: { values },
+          mark: { type: 'line', point: true, strokeWidth: 2 },
+          encoding: {
+            x: { field: 'remaining', type: 'quantitative', title: 'Weights remaining (%)', scale: { type: 'log', reverse: true, nice: false, padding: 12 }, axis: { values: ticks, format: '.3~r' } },
+            y: { field: 'instability', type: 'quantitative', title: 'Instability (percentage points)' },
+            color: { field: 'line', type: 'nominal', title: null, legend: { orient: 'bottom', labelLimit: 400 } },
+          },
+        },
+        { data: { values: [{ y: 2 }] }, mark: { type: 'rule', strokeDash: [4, 4], color: 'gray' }, encoding: { y: { field: 'y', type: 'quantitative' } } },
+      ],
+    },
+  };
+}
+
+/**
  * The `lth report` extension of `instability`: its directories read by `readInstabilityRun`,
- * and two columns, `instability_pct` (the instability in percentage points) and
- * `loss_barrier`, averaged over replicates like the accuracies.
+ * two columns, `instability_pct` (the instability in percentage points) and `loss_barrier`,
+ * averaged over replicates like the accuracies, and the figure `instability.svg`.
  */
 export function instabilityReportExtension(readRun: ReadRun): ReportExtension {
   return {
@@ -67,6 +102,7 @@ export function instabilityReportExtension(readRun: ReadRun): ReportExtension {
       const r = readJson<InstabilityRecord>(path.join(run.dir, INSTABILITY_FILE));
       return r && typeof r.instability === 'number' ? { instability_pct: 100 * r.instability, loss_barrier: r.loss_barrier } : { instability_pct: null, loss_barrier: null };
     },
+    figures: (report) => [instabilityFigure(report)],
   };
 }
 

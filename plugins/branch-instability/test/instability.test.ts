@@ -9,8 +9,8 @@ import { loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kern
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 import { expectLthRejection, listFiles, quietRun, RecordingOutput, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
-import { reportOf } from '@lth/plugin-workflow-report';
-import { interpolateInto, INSTABILITY_CSV, INSTABILITY_FILE, InstabilityBranch, PARTIAL_FILE, pathAlphas, savePartial, type InstabilityRecord } from '../src';
+import { renderSvg, reportOf } from '@lth/plugin-workflow-report';
+import { instabilityFigure, interpolateInto, INSTABILITY_CSV, INSTABILITY_FILE, InstabilityBranch, PARTIAL_FILE, pathAlphas, savePartial, type InstabilityRecord } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
 const TOY = 'instability_toy';
@@ -189,7 +189,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     init.dispose();
   });
 
-  it('shows in lth report: a row per level with the copies\' mean accuracy and the instability; a level in progress is running', () => {
+  it('shows in lth report: a row per level with the copies\' mean accuracy and the instability; a level in progress is running; the instability figure', async () => {
     const lottery = path.dirname(trunkReplicateDir(desc, root, 1));
     const dir2 = branchRunner(root, desc, [2], { points: 5 }).outputLocations()[0];
     const rec = readRecord(dir2);
@@ -202,6 +202,10 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     expect(two.extra.loss_barrier.mean).to.equal(rec.loss_barrier);
     expect(two.unpruned).to.equal(JSON.parse(fs.readFileSync(path.join(dir2, 'seed_1', 'sparsity_report.json'), 'utf8')).unpruned);
     expect(row("instability(points=3, seeds='5,6', start_at='init')", 1).complete).to.equal(1);
+    const figure = instabilityFigure(reportOf(lottery));
+    const plotted = (figure.spec.layer as Array<{ data: { values: Array<{ line: string; level: number; instability: number }> } }>)[0].data.values;
+    expect(plotted.find((v) => v.line === 'instability(points=5)' && v.level === 2)!.instability).to.be.closeTo(100 * rec.instability, 1e-9);
+    expect(await renderSvg(figure.spec)).to.match(/^<svg[\s\S]*Instability \(percentage points\)[\s\S]*<\/svg>\s*$/);
     // Level 1's path not evaluated yet: the copies are there, instability.json is not.
     const dir1 = branchRunner(root, desc, [1], { points: 5 }).outputLocations()[0];
     const kept = fs.readFileSync(path.join(dir1, INSTABILITY_FILE));
