@@ -1,4 +1,4 @@
-import { bool, group, Hparams, str } from '@lth/kernel';
+import { bool, group, Hparams, int, positive, str } from '@lth/kernel';
 
 /* eslint-disable @typescript-eslint/naming-convention -- field names are the CLI's flags */
 
@@ -14,4 +14,7 @@ export class CommandArgs extends Hparams {
 
   @bool({ help: 'Display the output location for this job.' })
   display_output_location!: boolean;
+
+  @int({ default: null, help: 'A sweep on the local platform: how many of its jobs run at once, each in its own process with its share of the cores (default 1: one after another).', validate: positive })
+  jobs!: number | null;
 }

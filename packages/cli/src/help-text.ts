@@ -102,7 +102,7 @@ function sections(groups: readonly FlagGroup[], specs: readonly FlagSpec[]): Sec
   const out: Section[] = [];
   for (const g of groups) {
     const title = groupTitle(g);
-    const own = specs.filter((s) => s.group === g);
+    const own = specs.filter((s) => s.group === g && !s.field.hidden);
     const last = out[out.length - 1];
     if (last && last.title === title) last.specs.push(...own);
     else out.push({ title, description: groupDescription(g), specs: [...own] });

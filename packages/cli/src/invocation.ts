@@ -58,6 +58,8 @@ export interface ParsedInvocation {
   readonly args: JobArgs;
   readonly platformHparams: Hparams;
   readonly displayOutputLocation: boolean;
+  /** `--jobs`: how many jobs of a local sweep run at once (null: one after another). */
+  readonly jobs: number | null;
   readonly positionals: readonly string[];
 }
 
@@ -257,5 +259,5 @@ export async function parseInvocation(plan: InvocationPlan): Promise<ParsedInvoc
   const platformHparams = buildGroup(platformGroup, given);
   const groups: Record<string, Hparams> = {};
   for (const g of plan.workflowGroups) groups[g.key] = buildGroup(g, given);
-  return { plan, groups, args, platformHparams, displayOutputLocation: command.display_output_location, positionals: plan.scan.positionals };
+  return { plan, groups, args, platformHparams, displayOutputLocation: command.display_output_location, jobs: command.jobs, positionals: plan.scan.positionals };
 }

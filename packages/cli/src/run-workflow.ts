@@ -1,23 +1,69 @@
-import type { Job, LthConfig } from '@lth/kernel';
-import { parseInvocation, planInvocation } from './invocation';
+import { type Job, type JobInvocation, type LthConfig, type Platform } from '@lth/kernel';
+import { parseInvocation, planInvocation, type ParsedInvocation } from './invocation';
 import { ConsoleOutput, type OutputStream } from './output';
+import { runLocalSweep } from './local-sweep';
+import { expandSweep, LTH_PROGRAM, withoutFlags, type SweepPoint } from './sweep';
 
-/**
- * Runs workflow `command` with `argv` (everything after the command name): plans and parses the
- * flags, builds the job and its platform, then either prints `workflow.outputLocations(job)`
- * one per line (`--display_output_location`, with no backend set up) or sets up the platform's
- * backend (unless the workflow says it needs none) and runs the workflow.
- */
-export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout): Promise<void> {
-  const plan = planInvocation(command, argv, config);
+/** One sweep point, parsed, with its platform and job. */
+interface PreparedJob {
+  readonly point: SweepPoint;
+  readonly parsed: ParsedInvocation;
+  readonly platform: Platform;
+  readonly job: Job;
+}
+
+async function prepare(command: string, point: SweepPoint, config: LthConfig, stdout: OutputStream): Promise<PreparedJob> {
+  const plan = planInvocation(command, point.argv, config);
   const parsed = await parseInvocation(plan);
   const platform = plan.platformFactory.create(parsed.platformHparams, { ...(config.platform ?? {}), name: plan.platformName });
   const out = new ConsoleOutput(parsed.args.quiet, stdout);
   const job: Job = { groups: parsed.groups, args: parsed.args, platform, positionals: parsed.positionals, out };
-  if (parsed.displayOutputLocation) {
-    for (const location of plan.workflow.outputLocations(job)) stdout.write(location + '\n');
+  return { point, parsed, platform, job };
+}
+
+/** The command line a worker runs for one job: no platform choice, sweep or display flags, nor the platform's own flags. */
+function workerArgv(p: PreparedJob): string[] {
+  const platformFlags = p.parsed.plan.specs.filter((s) => s.group === p.parsed.plan.commonGroups[2]).map((s) => s.name);
+  return withoutFlags(p.point.argv, new Set(['platform', 'jobs', 'display_output_location', ...platformFlags]));
+}
+
+/**
+ * Runs workflow `command` with `argv` (everything after the command name). The command line is
+ * first expanded into its sweep points (`--replicate=1-4`, `--lr=0.1,0.05`; one point when
+ * nothing is swept), and every point is planned, parsed and checked before anything runs. Then:
+ * with `--display_output_location`, every point's `workflow.outputLocations(job)`, one per line,
+ * with no backend set up; on a platform that submits (`Platform.submit`, e.g. Slurm), every job
+ * handed to it; otherwise each point's backend set up and its workflow run, one after another, or
+ * with `--jobs=N` as N child processes at a time.
+ */
+export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout): Promise<void> {
+  const points = expandSweep(planInvocation(command, argv, config));
+  const jobs: PreparedJob[] = [];
+  for (const point of points) jobs.push(await prepare(command, point, config, stdout));
+  const first = jobs[0];
+  if (first.parsed.displayOutputLocation) {
+    for (const j of jobs) for (const location of j.parsed.plan.workflow.outputLocations(j.job)) stdout.write(location + '\n');
     return;
   }
-  if (plan.workflow.needsBackend !== false) await platform.setup((line) => out.line(line));
-  await plan.workflow.run(job);
+  if (first.platform.submit) {
+    const invocations: JobInvocation[] = jobs.map((j) => ({ command, workflow: j.parsed.plan.workflow, job: j.job, workerArgv: workerArgv(j), label: j.point.label }));
+    await first.platform.submit(invocations, { lth: LTH_PROGRAM, cwd: process.cwd(), out: first.job.out });
+    return;
+  }
+  if (jobs.length === 1) {
+    if (first.parsed.plan.workflow.needsBackend !== false) await first.platform.setup((line) => first.job.out.line(line));
+    await first.parsed.plan.workflow.run(first.job);
+    return;
+  }
+  const parallel = first.parsed.jobs ?? 1;
+  if (parallel > 1) {
+    const numThreads = first.parsed.plan.scan.flags.some((f) => f.name === 'num_threads');
+    await runLocalSweep(command, jobs.map((j) => ({ argv: withoutFlags(j.point.argv, new Set(['jobs'])), label: j.point.label })), { parallel, numThreads, stdout, quiet: first.parsed.args.quiet });
+    return;
+  }
+  for (const [i, j] of jobs.entries()) {
+    j.job.out.line(`Sweep job ${i + 1} of ${jobs.length}: ${j.point.label}`);
+    if (j.parsed.plan.workflow.needsBackend !== false) await j.platform.setup(i === 0 ? (line) => j.job.out.line(line) : () => undefined);
+    await j.parsed.plan.workflow.run(j.job);
+  }
 }

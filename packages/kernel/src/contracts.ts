@@ -221,6 +221,39 @@ export interface Platform {
   readonly worldSize: number;
   readonly isPrimary: boolean;
   barrier(): Promise<void>;
+  /**
+   * Optional: a platform that runs jobs elsewhere (a batch scheduler) submits them instead of
+   * running them here. The CLI calls it, with every job of the command (one per sweep point,
+   * all parsed and checked), in place of `setup` and `Workflow.run`.
+   */
+  submit?(jobs: readonly JobInvocation[], context: SubmitContext): Promise<void>;
+}
+
+/** One job of a command line as a platform that submits it sees it (one point of a sweep). */
+export interface JobInvocation {
+  /** The workflow (`lottery`, `lottery_branch`, `train` ...). */
+  readonly command: string;
+  readonly workflow: Workflow;
+  /** The parsed job. */
+  readonly job: Job;
+  /**
+   * The command line that runs this job alone on the machine that executes it: flags and
+   * positionals after the command name, with the sweep's lists replaced by this point's values
+   * and without `--platform`, `--jobs`, `--display_output_location` and the platform's own
+   * flags (the job adds `--platform=local` and whatever else it needs).
+   */
+  readonly workerArgv: readonly string[];
+  /** This point of the sweep (`replicate=2 lr=0.05`); empty when the command is no sweep. */
+  readonly label: string;
+}
+
+/** What a submitting platform needs besides the jobs. */
+export interface SubmitContext {
+  /** The program that runs lth on a node: `[node, .../bin/run.js]`. */
+  readonly lth: readonly string[];
+  /** The working directory of the command (jobs run there, so they find the same configuration). */
+  readonly cwd: string;
+  readonly out: Output;
 }
 
 /**

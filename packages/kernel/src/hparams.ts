@@ -26,6 +26,16 @@ export interface FieldSpec {
   readonly validate?: (value: never) => string | undefined;
   /** Allowed values for a string field, shown in help; validated where given. */
   readonly choices?: readonly string[];
+  /**
+   * The value is itself a comma-separated list (`--milestone_steps=80ep,120ep`): a sweep never
+   * splits it into several jobs.
+   */
+  readonly list?: boolean;
+  /**
+   * Left out of `--help`: a flag lth passes to itself (`--level_only` of a lottery job that a
+   * batch scheduler runs one level at a time), not one users write.
+   */
+  readonly hidden?: boolean;
 }
 
 /** Title and description of a group, as argparse groups show them in OpenLTH. */
@@ -52,6 +62,10 @@ type FieldOptions<V> = {
   default?: V | null;
   validate?: (value: V) => string | undefined;
   choices?: readonly string[];
+  /** See `FieldSpec.list`. */
+  list?: boolean;
+  /** See `FieldSpec.hidden`. */
+  hidden?: boolean;
 };
 
 function declare(kind: FieldKind, opts: FieldOptions<unknown> & { nested?: HparamsClass }) {
@@ -66,6 +80,8 @@ function declare(kind: FieldKind, opts: FieldOptions<unknown> & { nested?: Hpara
       nested: opts.nested,
       validate: opts.validate as FieldSpec['validate'],
       choices: opts.choices,
+      ...(opts.list ? { list: true } : {}),
+      ...(opts.hidden ? { hidden: true } : {}),
     };
     if (kind === 'bool' && 'default' in opts && opts.default !== false) {
       throw new Error(`Boolean hyperparameters must default to false: ${cls.name}.${name}`);
@@ -84,7 +100,7 @@ export const int = (opts: FieldOptions<number> = {}) => declare('int', opts as F
 /** A float hyperparameter (rendered with Python's float repr in hashes). */
 export const float = (opts: FieldOptions<number> = {}) => declare('float', opts as FieldOptions<unknown>);
 /** A boolean flag (`store_true`); always defaults to false. */
-export const bool = (opts: { help?: string } = {}) => declare('bool', opts);
+export const bool = (opts: { help?: string; hidden?: boolean } = {}) => declare('bool', opts);
 /** A whole nested group, flagged as `--<field>_<subfield>` (e.g. `--retrain_d_batch_size`). */
 export const nested = (cls: HparamsClass, opts: { help?: string; default?: null } = {}) =>
   declare('nested', { ...opts, nested: cls });

@@ -37,7 +37,7 @@ export class ModelHparams extends Hparams {
   output_frozen!: boolean;
   @bool({ help: 'If True, all other (non-output, non-batchnorm) parameters are frozen at initialization.' })
   others_frozen!: boolean;
-  @str({ default: null, help: 'A comma-separated list of any tensors that should not be frozen.' })
+  @str({ default: null, help: 'A comma-separated list of any tensors that should not be frozen.', list: true })
   others_frozen_exceptions!: string | null;
   @int({ default: null, help: 'lth: the seed of the model initialization. Unset: derived from the replicate, so each replicate is reproducible.' })
   model_seed!: number | null;
@@ -57,7 +57,7 @@ export class TrainingHparams extends Hparams {
   momentum!: number;
   @float({ default: 0.0, help: 'The nesterov momentum to use with the SGD optimizer. Cannot set both momentum and nesterov_momentum.', validate: nonNegative })
   nesterov_momentum!: number;
-  @str({ default: null, help: "Steps when the learning rate drops by a factor of gamma. Written as comma-separated steps (80ep,160ep,240ep) where steps are epochs ('160ep') or iterations ('50000it').", validate: stepList })
+  @str({ default: null, help: "Steps when the learning rate drops by a factor of gamma. Written as comma-separated steps (80ep,160ep,240ep) where steps are epochs ('160ep') or iterations ('50000it').", validate: stepList, list: true })
   milestone_steps!: string | null;
   @float({ default: null, help: 'The factor at which to drop the learning rate at each milestone.', validate: positive })
   gamma!: number | null;

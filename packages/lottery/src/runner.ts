@@ -31,6 +31,12 @@ export interface LotteryRunOptions {
   readonly desc: LotteryDesc;
   /** Levels of pruning after the dense level 0 (`--levels`). */
   readonly levels: number;
+  /**
+   * Run this level alone (with the pretraining and the initial weights first at level 0): one
+   * job of a chain that a batch scheduler runs level after level. Level `onlyLevel - 1` must be
+   * trained. The closing table shows levels 0..onlyLevel.
+   */
+  readonly onlyLevel?: number;
   readonly replicate: number;
   readonly platform: Platform;
   readonly out: Output;
@@ -133,7 +139,20 @@ export class LotteryRunner {
     } finally {
       model.dispose();
     }
+    const only = this.options.onlyLevel;
+    if (only !== undefined) {
+      if (!Number.isInteger(only) || only < 0 || only > levels) throw new LthError('BAD_HPARAM', `--level_only=${only} is invalid: must be a level from 0 to --levels=${levels}.`);
+      if (only > 0 && !this.levelDone(only - 1)) {
+        throw new LthError('LEVEL_NOT_READY', `Level ${only - 1} is not trained yet (${this.levelRoot(only - 1)}): run level ${only} after it.`);
+      }
+    }
     assertWritable(this.root);
+  }
+
+  /** Whether level L is trained: its end model and its logger are on disk. */
+  levelDone(level: number): boolean {
+    const loc = this.levelRoot(level);
+    return modelExists(loc, this.desc.trainEndStep) && MetricLogger.exists(loc);
   }
 
   private checkPretrainCompatible(model: Model): void {
@@ -179,26 +198,31 @@ export class LotteryRunner {
       desc.save(this.levelRoot(0), platform.backend ? { backend: platform.backend } : {});
       this.recordRun();
     }
-    if (desc.pretrain) await this.pretrain();
-    if (platform.isPrimary) this.establishInitialWeights();
-    await platform.barrier();
-    for (let level = 0; level <= levels; level++) {
+    const only = this.options.onlyLevel;
+    const first = only ?? 0;
+    const last = only ?? levels;
+    if (first === 0) {
+      if (desc.pretrain) await this.pretrain();
+      if (platform.isPrimary) this.establishInitialWeights();
+      await platform.barrier();
+    }
+    for (let level = first; level <= last; level++) {
       if (platform.isPrimary) this.pruneLevel(level);
       await platform.barrier();
       await this.trainLevel(level);
     }
-    const rows = this.summaries();
+    const rows = this.summaries(last);
     if (platform.isPrimary) {
-      lines(out, this.closingTable(rows));
+      lines(out, this.closingTable(rows, last));
       finalLines(out, trunkReplicateDir(desc, this.root, this.replicate), t0);
     }
     return rows;
   }
 
-  /** The closing table's rows for levels 0..levels (all must be trained). */
-  summaries(): LevelSummary[] {
+  /** The closing table's rows for levels 0..upTo (default `levels`; all must be trained). */
+  summaries(upTo: number = this.options.levels): LevelSummary[] {
     const rows: LevelSummary[] = [];
-    for (let level = 0; level <= this.options.levels; level++) rows.push(summarizeLevel(level, this.levelRoot(level)));
+    for (let level = 0; level <= upTo; level++) rows.push(summarizeLevel(level, this.levelRoot(level)));
     return rows;
   }
 
@@ -207,9 +231,9 @@ export class LotteryRunner {
    * 0..levels (`lth lottery_branch` results) beside the trunk's accuracies; with no branch,
    * the trunk's table alone.
    */
-  private closingTable(rows: readonly LevelSummary[]): string {
+  private closingTable(rows: readonly LevelSummary[], upTo: number): string {
     const { branches } = summarizeExperiment(trunkReplicateDir(this.desc, this.root, this.replicate));
-    const under = branches.filter((b) => b.level <= this.options.levels);
+    const under = branches.filter((b) => b.level <= upTo);
     return formatExperimentTable({ trunk: rows, branches: under }, this.replicate, { trunkBest: true });
   }
 
@@ -318,7 +342,7 @@ export class LotteryRunner {
     const desc = this.desc;
     const loc = this.levelRoot(level);
     this.banner(`Pruning Level ${level}`);
-    if (modelExists(loc, desc.trainEndStep) && MetricLogger.exists(loc)) {
+    if (this.levelDone(level)) {
       this.note(`Level ${level} is already trained: ${loc}`);
       return;
     }

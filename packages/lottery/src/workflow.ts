@@ -76,6 +76,7 @@ export function runnerFor(job: Job): LotteryRunner {
   return new LotteryRunner({
     desc: LotteryDesc.fromGroups(job.groups),
     levels: lottery.levels,
+    ...(lottery.level_only === null ? {} : { onlyLevel: lottery.level_only }),
     replicate: job.args.replicate,
     platform: job.platform,
     out: job.out,

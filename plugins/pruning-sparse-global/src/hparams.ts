@@ -25,6 +25,7 @@ export class SparseGlobalPruningHparams extends PruningHparams {
   @str({
     default: null,
     help: 'A comma-separated list of additional tensors that should not be pruned. Example: fc.weight',
+    list: true,
   })
   pruning_layers_to_ignore!: string | null;
 

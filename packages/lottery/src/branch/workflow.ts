@@ -15,7 +15,7 @@ import { checkTrunkFlags, platformAt, trunkByDir, TrunkArgs, trunkReplicate, wit
  */
 @group({ name: 'Lottery Ticket Hyperparameters', description: 'Hyperparameters that control the lottery ticket process.' })
 export class BranchLevelsArgs extends Hparams {
-  @str({ help: 'The trunk levels to run the branch at: levels and inclusive ranges separated by commas, e.g. 0-2,5,7-9.', validate: levelListComplaint })
+  @str({ help: 'The trunk levels to run the branch at: levels and inclusive ranges separated by commas, e.g. 0-2,5,7-9.', validate: levelListComplaint, list: true })
   levels!: string;
 }
 
