@@ -20,6 +20,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-branch-retrain',
   '@lth/plugin-workflow-report',
   '@lth/plugin-branch-instability',
+  '@lth/plugin-platform-slurm',
 ];
 
 /** Whether `spec` resolves to a loadable file from `baseDir` or from lth's own installation. */

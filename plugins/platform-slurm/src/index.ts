@@ -1,0 +1,19 @@
+import { definePlugin } from '@lth/kernel';
+
+export { SlurmPlatformHparams } from './hparams';
+export { slurmSettings, sbatchResourceArgs, type SlurmConfig, type SlurmSettings } from './settings';
+export { SlurmPlatform, SlurmPlatformFactory } from './slurm-platform';
+export { submitJobs, type SubmitSummary } from './submit';
+export { planUnits, type Unit, type UnitPlan } from './plan';
+export { allRecords, jobState, readRecord, readStatus, SLURM_DIR, type JobRecord, type JobStatus, type JobState } from './records';
+export { CLUSTER_HINT, sbatch, scancel, squeue } from './slurm-commands';
+export { CancelWorkflow, jobStates, StatusWorkflow } from './status';
+export { runWrapper, type TaskTable } from './wrapper';
+
+export const plugin = definePlugin({
+  name: '@lth/plugin-platform-slurm',
+  version: '0.1.0',
+  kernel: '^0.1.0',
+  dependencies: { '@lth/lottery': '^0.1.0' },
+  description: 'The Slurm platform: lottery levels, branches and sweeps as chains of jobs and job arrays; lth status, lth cancel.',
+});
