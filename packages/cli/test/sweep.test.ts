@@ -1,0 +1,79 @@
+import { expect } from 'chai';
+import { isLthError } from '@lth/kernel';
+import { planInvocation } from '../src/invocation';
+import { runWorkflow } from '../src/run-workflow';
+import { expandSweep } from '../src/sweep';
+import { fakeRuns } from './fixtures/fake-workflow';
+
+const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
+
+function sink(): { text: string; write(t: string): void } {
+  return {
+    text: '',
+    write(t: string) {
+      this.text += t;
+    },
+  };
+}
+
+function points(argv: string[]) {
+  return expandSweep(planInvocation('cli_fake', argv, CONFIG));
+}
+
+function sweepError(argv: string[]): string {
+  try {
+    points(argv);
+  } catch (e) {
+    if (isLthError(e)) return `${e.code}: ${e.message}`;
+    throw e;
+  }
+  throw new Error(`no error for ${argv.join(' ')}`);
+}
+
+describe('cli sweeps', () => {
+  it('leaves a command line without lists as one point, unchanged in meaning', () => {
+    const p = points(['--default_hparams=tiny', '--levels=2', 'v1', '--inner_name=k']);
+    expect(p).to.have.length(1);
+    expect(p[0]).to.deep.equal({ argv: ['v1', '--default_hparams=tiny', '--levels=2', '--inner_name=k'], label: '' });
+  });
+
+  it('expands int ranges, comma lists of ints, floats and strings, the first flag slowest', () => {
+    const p = points(['--default_hparams=tiny', '--replicate=1-2', '--fraction=0.1,0.05', '--levels=1,3', '--dataset_name=mnist,cifar10']);
+    expect(p).to.have.length(16);
+    expect(p[0].label).to.equal('replicate=1 fraction=0.1 levels=1 dataset_name=mnist');
+    expect(p[1].label).to.equal('replicate=1 fraction=0.1 levels=1 dataset_name=cifar10');
+    expect(p[15].label).to.equal('replicate=2 fraction=0.05 levels=3 dataset_name=cifar10');
+    expect(p[15].argv).to.deep.equal(['--default_hparams=tiny', '--replicate=2', '--fraction=0.05', '--levels=3', '--dataset_name=cifar10']);
+  });
+
+  it('rejects an empty range, an empty list item and a sweep of more than 1000 jobs, each with one line', () => {
+    expect(sweepError(['--levels=3-1'])).to.equal('BAD_SWEEP: --levels=3-1: the range 3-1 is empty; write it low to high (1-3).');
+    expect(sweepError(['--levels=1,,2'])).to.match(/^BAD_SWEEP: --levels=1,,2 has an empty value/);
+    expect(sweepError(['--levels=1-40', '--replicate=1-40'])).to.match(/^BAD_SWEEP: This sweep has 1600 jobs/);
+  });
+
+  it('runs every point of a local sweep in turn, and lists every output location', async () => {
+    const n = fakeRuns.length;
+    const out = sink();
+    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1-3', '--replicate=1,2'], CONFIG, out);
+    expect(fakeRuns.slice(n).map((j) => [(j.groups.fake as unknown as { levels: number }).levels, j.args.replicate])).to.deep.equal([
+      [1, 1], [1, 2], [2, 1], [2, 2], [3, 1], [3, 2],
+    ]);
+    expect(out.text).to.contain('Sweep job 6 of 6: levels=3 replicate=2');
+    const where = sink();
+    await runWorkflow('cli_fake', ['--display_output_location', '--default_hparams=tiny', '--levels=1', '--dataset_name=mnist,cifar10'], CONFIG, where);
+    expect(where.text.trim().split('\n')).to.have.length(4);
+  });
+
+  it('checks every point before running any: a bad value in the last point runs nothing', async () => {
+    const n = fakeRuns.length;
+    let code = '';
+    try {
+      await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1,x'], CONFIG, sink());
+    } catch (e) {
+      code = isLthError(e) ? e.code : String(e);
+    }
+    expect(code).to.not.equal('');
+    expect(fakeRuns.length).to.equal(n);
+  });
+});

@@ -1,0 +1,120 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { expect } from 'chai';
+import { lines, Scratch, type LthRun } from './lth-binary';
+import { ensureCluster, stopCluster } from './slurm-cluster';
+
+const TRUNK = ['--default_hparams=mnist_lenet_300_100', '--dataset_name=fashion_mnist', '--training_steps=20it', '--data_order_seed=1'];
+const BRANCH = ['lottery_branch', 'randomly_prune', ...TRUNK, '--levels=0-2', '--seed=1', '--replicate=1-2'];
+
+/** Every file under `dir` (relative paths), leaving out `.slurm` and those `skip` names. */
+function files(dir: string, skip: ReadonlySet<string> = new Set()): string[] {
+  const out: string[] = [];
+  const walk = (d: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.name === '.slurm' || skip.has(e.name)) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.push(path.relative(dir, p));
+    }
+  };
+  walk(dir);
+  return out.sort();
+}
+
+/** Asserts the files under `a` and `b` are the same, byte for byte. */
+function expectSameTree(a: string, b: string, skip?: ReadonlySet<string>): number {
+  const names = files(a, skip);
+  expect(names).to.deep.equal(files(b, skip));
+  for (const n of names) expect(fs.readFileSync(path.join(a, n)).equals(fs.readFileSync(path.join(b, n))), n).to.equal(true);
+  return names.length;
+}
+
+function ok(r: LthRun): LthRun {
+  expect(r.code, r.stderr + r.stdout).to.equal(0);
+  return r;
+}
+
+/** `lth status` rows (job, state, node, exit, results) until no job is pending or running. */
+async function settle(s: Scratch, seconds = 240): Promise<string[][]> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const rows = lines(ok(await s.lth(['status'])).stdout).slice(1, -1).map((l) => l.split(/\s+/));
+    if (!rows.some((r) => r[1] === 'pending' || r[1] === 'running')) return rows;
+    if (Date.now() > deadline) throw new Error(`Slurm jobs still pending or running after ${seconds}s: ${JSON.stringify(rows)}`);
+    await new Promise((r) => setTimeout(r, 2000));
+  }
+}
+
+/**
+ * The Slurm platform on a real single-node cluster (`.ci/slurm-cluster.sh`): a 3-level lottery
+ * on the real Fashion-MNIST with 2 replicates and a branch, submitted with `--platform=slurm`,
+ * gives byte for byte the local platform's files; a cancelled job is resubmitted and loses
+ * nothing. Both platforms run the CPU backend (Scratch's LTH_BACKEND) with a seeded data order.
+ */
+describe('Slurm platform on a real cluster (end to end)', function () {
+  this.timeout(600_000);
+  const local = new Scratch('slurm-local');
+  const slurm = new Scratch('slurm');
+  let started = false;
+
+  before(function () {
+    started = ensureCluster().started;
+  });
+
+  after(() => {
+    local.remove();
+    slurm.remove();
+    if (started) stopCluster();
+  });
+
+  it('runs a 2-replicate, 3-level lottery and a branch as chained job arrays, identical to local, and reruns nothing', async () => {
+    const where = ok(await slurm.lth(['lottery', ...TRUNK, '--levels=2', '--replicate=1-2', '--platform=slurm', '--display_output_location']));
+    expect(lines(where.stdout)).to.have.length(2);
+    const sub = ok(await slurm.lth(['lottery', ...TRUNK, '--levels=2', '--replicate=1-2', '--platform=slurm', '--cpus=1']));
+    expect(sub.stdout).to.contain('6 Slurm jobs: 6 submitted, 0 already done, 0 already queued or running.');
+    expect(sub.stdout).to.match(/Job arrays: \d+ \d+ \d+\./);
+    const branch = ok(await slurm.lth([...BRANCH, '--platform=slurm', '--cpus=1']));
+    expect(branch.stdout).to.contain('6 Slurm jobs: 6 submitted');
+    ok(await local.lth(['lottery', ...TRUNK, '--levels=2', '--replicate=1-2', '--quiet']));
+    ok(await local.lth([...BRANCH, '--quiet']));
+    const rows = await settle(slurm);
+    expect(rows.map((r) => r[1])).to.deep.equal(Array(12).fill('done'));
+    expect(rows.filter((r) => r[4].includes('lottery_branch_randomly_prune_')).length).to.equal(6);
+    expect(expectSameTree(local.root, slurm.root)).to.be.greaterThan(80);
+    const again = ok(await slurm.lth(['lottery', ...TRUNK, '--levels=2', '--replicate=1-2', '--platform=slurm']));
+    expect(again.stdout).to.contain('6 Slurm jobs: 0 submitted, 6 already done, 0 already queued or running.');
+  });
+
+  it('cancels a running level with lth cancel (its successor never runs), and the same command then submits only that and finishes the same', async () => {
+    const k = new Scratch('slurm-kill');
+    try {
+      const args = ['lottery', ...TRUNK.filter((a) => !a.startsWith('--training_steps')), '--training_steps=300it', '--levels=1', '--platform=slurm', '--cpus=1'];
+      ok(await k.lth(args));
+      const deadline = Date.now() + 120_000;
+      let log = '';
+      const logFile = () => fs.readdirSync(path.join(k.root, '.slurm')).filter((d) => d.startsWith('lottery_')).map((d) => path.join(k.root, '.slurm', d, 'replicate_1', 'level_0', 'log'))[0];
+      while (!/test\tep 000\tit 000/.test(log)) {
+        if (Date.now() > deadline) throw new Error(`level 0 never started training: ${log}`);
+        await new Promise((r) => setTimeout(r, 500));
+        log = fs.existsSync(path.join(k.root, '.slurm')) && logFile() && fs.existsSync(logFile()) ? fs.readFileSync(logFile(), 'utf8') : '';
+      }
+      expect(ok(await k.lth(['cancel'])).stdout).to.match(/^Cancelled 2 jobs: \d+_0 \d+_0$/m);
+      const rows = await settle(k, 60);
+      expect(rows.map((r) => r[1])).to.deep.equal(['cancelled', 'cancelled']);
+      expect(rows[1][2]).to.equal('-');
+      const rerun = ok(await k.lth(args));
+      expect(rerun.stdout).to.contain('2 Slurm jobs: 2 submitted, 0 already done');
+      expect((await settle(k)).map((r) => r[1])).to.deep.equal(['done', 'done']);
+      const ref = new Scratch('slurm-kill-ref');
+      try {
+        ok(await ref.lth(args.filter((a) => !a.startsWith('--platform') && !a.startsWith('--cpus')).concat('--quiet')));
+        expectSameTree(ref.root, k.root);
+      } finally {
+        ref.remove();
+      }
+    } finally {
+      k.remove();
+    }
+  });
+});
