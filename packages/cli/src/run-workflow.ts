@@ -45,7 +45,7 @@ export async function runWorkflow(command: string, argv: readonly string[], conf
     for (const j of jobs) for (const location of j.parsed.plan.workflow.outputLocations(j.job)) stdout.write(location + '\n');
     return;
   }
-  if (first.platform.submit && first.parsed.plan.workflow.usesBackend !== false) {
+  if (first.platform.submit && first.parsed.plan.workflow.needsBackend !== false) {
     const invocations: JobInvocation[] = jobs.map((j) => ({ command, workflow: j.parsed.plan.workflow, job: j.job, workerArgv: workerArgv(j), label: j.point.label }));
     await first.platform.submit(invocations, { lth: LTH_PROGRAM, cwd: process.cwd(), out: first.job.out });
     return;

@@ -20,7 +20,7 @@ export class LotteryArgs extends Hparams {
    * Hidden: run level L alone (its pretraining and initial weights first at level 0), as a
    * batch scheduler's job of one level does; level L-1 must be trained. Not hashed.
    */
-  @int({ default: null, help: 'Run only this level (level L-1 must be trained).', validate: nonNegative, hidden: true })
+  @int({ default: null, help: 'Run only this level (level L-1 must be trained).', validate: (v: number) => (v < 0 ? 'must not be negative' : undefined), hidden: true })
   level_only!: number | null;
 }
 

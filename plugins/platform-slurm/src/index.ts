@@ -1,5 +1,3 @@
-import { definePlugin } from '@lth/kernel';
-
 export { SlurmPlatformHparams } from './hparams';
 export { slurmSettings, sbatchResourceArgs, type SlurmConfig, type SlurmSettings } from './settings';
 export { SlurmPlatform, SlurmPlatformFactory } from './slurm-platform';
@@ -9,11 +7,3 @@ export { allRecords, jobState, readRecord, readStatus, SLURM_DIR, type JobRecord
 export { CLUSTER_HINT, sbatch, scancel, squeue } from './slurm-commands';
 export { CancelWorkflow, jobStates, StatusWorkflow } from './status';
 export { runWrapper, type TaskTable } from './wrapper';
-
-export const plugin = definePlugin({
-  name: '@lth/plugin-platform-slurm',
-  version: '0.1.0',
-  kernel: '^0.1.0',
-  dependencies: { '@lth/lottery': '^0.1.0' },
-  description: 'The Slurm platform: lottery levels, branches and sweeps as chains of jobs and job arrays; lth status, lth cancel.',
-});
