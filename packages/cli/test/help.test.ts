@@ -35,7 +35,7 @@ describe('cli workflow help', () => {
     const high = section(help([]), 'High-Level Arguments');
     expect(high[0]).to.equal('  Arguments that determine how the job is run and where it is stored.');
     const flags = high.filter((l) => l.startsWith('  --')).map((l) => l.trim().split(/\s+/)[0]);
-    expect(flags).to.deep.equal(['--platform', '--display_output_location', '--replicate', '--default_hparams', '--quiet', '--evaluate_only_at_end']);
+    expect(flags).to.deep.equal(['--platform', '--display_output_location', '--jobs', '--replicate', '--default_hparams', '--quiet', '--evaluate_only_at_end']);
   });
 
   it('shows each flag with its type and OpenLTH prefix, and fills in --default_hparams defaults', () => {
