@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { LthError, modelExists, type JobInvocation } from '@lth/kernel';
-import { branchRunnerFor, levelRoot, LotteryDesc, runnerFor } from '@lth/lottery';
+import { branchRunnerFor, levelRoot, runnerFor, type LotteryDesc } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 
 /**
@@ -68,15 +68,14 @@ export function planUnits(inv: JobInvocation, point: number, lastJobDone: (key: 
   }
   if (inv.command === 'lottery_branch') {
     const runner = branchRunnerFor(inv.job);
-    const desc = LotteryDesc.fromGroups(inv.job.groups);
-    const replicate = inv.job.args.replicate;
+    const { desc, replicate, root: trunkRoot } = runner.trunk;
     const locations = runner.outputLocations();
     const units: Unit[] = [];
     const external: Unit[] = [];
     runner.levels.forEach((level, i) => {
-      const trunk = trunkLevelUnit(desc, root, replicate, level, point, []);
+      const trunk = trunkLevelUnit(desc, trunkRoot, replicate, level, point, []);
       external.push(trunk);
-      const key = path.relative(root, locations[i]);
+      const key = path.relative(trunkRoot, locations[i]);
       units.push({
         key,
         point,

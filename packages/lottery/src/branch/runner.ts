@@ -63,6 +63,11 @@ export class BranchRunner {
     return this.options.levels;
   }
 
+  /** The trunk, its replicate and its results root (those of `--trunk=<dir>` when given). */
+  get trunk(): { readonly desc: LotteryDesc; readonly replicate: number; readonly root: string } {
+    return { desc: this.options.desc, replicate: this.options.replicate, root: this.options.platform.root };
+  }
+
   /** The branch's directory at every requested level, in level order. */
   outputLocations(): string[] {
     return this.options.levels.map((l) => this.branchDesc.runPath(this.options.platform.root, this.options.replicate, l));
