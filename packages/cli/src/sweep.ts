@@ -28,11 +28,13 @@ const RANGE = /^(\d+)-(\d+)$/;
 /**
  * The values one flag takes in a sweep: an int or float flag's comma list (`--lr=0.1,0.05`), an
  * int flag's inclusive ranges (`--replicate=1-4`, `--levels=1,3-5`), a string flag's comma list,
- * except for flags whose value is itself a list (`FieldSpec.list`: `--milestone_steps`). A single
- * value is returned as it is.
+ * except for flags whose value is itself a list: those declared so (`FieldSpec.list`:
+ * `--milestone_steps`), and string flags whose own check accepts the whole value (a branch's
+ * `--seeds=1,2`). A single value is returned as it is.
  */
 export function sweepValues(spec: FlagSpec, value: string): string[] {
   if (spec.kind === 'bool' || spec.field.list) return [value];
+  if (spec.kind === 'str' && spec.field.validate && spec.field.validate(value as never) === undefined) return [value];
   const isRange = spec.kind === 'int' && RANGE.test(value);
   if (!value.includes(',') && !isRange) return [value];
   const out: string[] = [];
