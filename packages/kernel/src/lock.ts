@@ -82,7 +82,10 @@ export function lockExperiment(dir: string, options: LockOptions = {}): Experime
     if (!unlock) throw lockedError(target, readLockOwner(target));
   }
   try {
+    // proper-lockfile takes a changed mtime for another process's lock: keep the one it recorded.
+    const { atime, mtime } = fs.statSync(lockPath);
     writeFileAtomic(path.join(lockPath, OWNER_FILE), JSON.stringify(selfOwner(options.command), null, 2) + '\n');
+    fs.utimesSync(lockPath, atime, mtime);
   } catch (e) {
     unlock();
     throw e;
