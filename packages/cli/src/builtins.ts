@@ -21,6 +21,7 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-workflow-report',
   '@lth/plugin-branch-instability',
   '@lth/plugin-platform-slurm',
+  '@lth/plugin-pruning-strategies',
 ];
 
 /** Whether `spec` resolves to a loadable file from `baseDir` or from lth's own installation. */

@@ -161,13 +161,61 @@ export type BatchNormInitializer = (channels: number, rng: Rng) => { weight: Flo
 /* Pruning                                                                                     */
 /* ------------------------------------------------------------------------------------------ */
 
+/** Training examples a strategy scores with (SNIP's and GraSP's batch): normalised, NHWC. */
+export interface PruningBatch {
+  /** `size * H * W * C` floats, NHWC, normalised as training sees them (never augmented). */
+  readonly images: Float32Array;
+  readonly labels: Int32Array;
+  /** `[size, H, W, C]`. */
+  readonly shape: [number, number, number, number];
+}
+
+/**
+ * What a pruning strategy may use besides the trained model and the current mask: which level
+ * it makes, the network at initialisation, and the training data. The lottery runner passes one
+ * to every `prune` call (and the `prune_at_init` branch builds one for a trunk level); a strategy
+ * that only looks at the trained weights (`sparse_global`) ignores it. Strategies that score
+ * with data or gradients at initialisation (SNIP, GraSP, SynFlow) need it and say so with an
+ * `LthError` when called without one.
+ *
+ * Nothing here writes to disk, and every draw is seeded: the same experiment gives the same
+ * batch and the same mask.
+ */
+export interface PruningContext {
+  /** The level whose mask is being made (1 for the first pruning). */
+  readonly level: number;
+  readonly replicate: number;
+  /** One input example's shape, HWC, and the number of outputs of the network. */
+  readonly inputShape: readonly [number, number, number];
+  readonly numClasses: number;
+  /** The experiment's `--batch_size`: the default number of examples a data-driven score uses. */
+  readonly batchSize: number;
+  /**
+   * A new network (the caller disposes it) holding the **unpruned** weights every level starts
+   * training from: step 0, or the rewind step with rewinding or pretraining. This is "the
+   * network at initialisation" of pruning-at-initialisation methods; apply the current mask
+   * to it before scoring.
+   */
+  initialModel(): Model;
+  /**
+   * `count` examples of the experiment's training split (its dataset hyperparameters, no
+   * augmentation), chosen by a seeded permutation: `new Rng('pruning_examples', seed)`. A
+   * `count` above the split's size is an `LthError`.
+   */
+  trainExamples(count: number, seed: string | number): Promise<PruningBatch>;
+}
+
 /**
  * A pruning strategy: from a trained model and its current mask to the next mask. Register it
  * with `@strategy({ name: 'sparse_global', hparams: SparseGlobalHparams })`; its hparams class
  * extends `PruningHparams` and its fields become flags once the strategy is selected.
+ *
+ * `context` (see `PruningContext`) gives strategies that score at initialisation or with data
+ * what they need; the lottery runner always passes it and awaits the result, so `prune` may be
+ * asynchronous. A strategy that does not need it ignores it and may return the mask directly.
  */
 export interface PruningStrategy<H extends PruningHparams = PruningHparams> {
-  prune(hparams: H, trainedModel: Model, currentMask: Mask): Mask;
+  prune(hparams: H, trainedModel: Model, currentMask: Mask, context?: PruningContext): Mask | Promise<Mask>;
   /**
    * Optional: checks `hparams` against a (freshly built) model before an experiment writes
    * anything, e.g. that named layers exist; throws an `LthError` for bad input.

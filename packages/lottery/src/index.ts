@@ -7,4 +7,5 @@ export { defaultHparamsFor } from './default-hparams';
 export { formatSummaryTable, summarizeLevel, type LevelSummary } from './summary';
 export { LOTTERY_RUN_FILE, LotteryRunner, type LotteryRunOptions } from './runner';
 export { LotteryWorkflow, runnerFor } from './workflow';
+export { examplesOf, lotteryPruningContext, type LotteryPruningContextOptions } from './pruning-context';
 export * from './branch';

@@ -21,6 +21,7 @@ import { formatExperimentTable, summarizeExperiment } from './branch/branch-summ
 import { trunkReplicateDir } from './branch/trunk-levels';
 import type { LotteryDesc } from './desc';
 import { buildLotteryModel, levelModelFile, levelRoot } from './levels';
+import { lotteryPruningContext } from './pruning-context';
 import { summarizeLevel, type LevelSummary } from './summary';
 
 /** The file in `level_0/main` that records the job arguments OpenLTH never wrote down (quirk 10). */
@@ -207,7 +208,7 @@ export class LotteryRunner {
       await platform.barrier();
     }
     for (let level = first; level <= last; level++) {
-      if (platform.isPrimary) this.pruneLevel(level);
+      if (platform.isPrimary) await this.pruneLevel(level);
       await platform.barrier();
       await this.trainLevel(level);
     }
@@ -315,7 +316,7 @@ export class LotteryRunner {
     }
   }
 
-  private pruneLevel(level: number): void {
+  private async pruneLevel(level: number): Promise<void> {
     const loc = this.levelRoot(level);
     if (Mask.exists(loc)) return;
     if (level === 0) {
@@ -331,7 +332,8 @@ export class LotteryRunner {
     const model = buildLotteryModel(this.desc, this.replicate);
     try {
       loadModelState(model, levelModelFile(this.desc, this.root, this.replicate, level - 1, this.desc.trainEndStep));
-      const mask = this.strategy().prune(this.desc.pruning_hparams, model, Mask.load(prev, model));
+      const context = lotteryPruningContext({ desc: this.desc, root: this.root, replicate: this.replicate, level, platform: this.options.platform, out: this.options.out });
+      const mask = await this.strategy().prune(this.desc.pruning_hparams, model, Mask.load(prev, model), context);
       mask.save(loc);
     } finally {
       model.dispose();
