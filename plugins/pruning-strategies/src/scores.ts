@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients, stateEntry, type Mask, type Model, type PruningBatch } from '@lth/kernel';
+import { ensureGradients, LthError, stateEntry, type Mask, type Model, type PruningBatch } from '@lth/kernel';
 
 /**
  * The scoring rules of pruning at initialisation, each on a network whose pruned weights are
@@ -62,42 +62,39 @@ export async function snipScores(model: Model, names: readonly string[], batch: 
 /**
  * GraSP's score (Wang et al. 2020, eq. 8, and the authors' code): `S = -w ⊙ Hg`, `g` the
  * gradient of the cross-entropy of `logits / temperature` on `batch` over all the weights
- * `names`, `H` its Hessian. The highest scores are pruned. `Hg` is the central difference
- * `(∇L(w + εg) - ∇L(w - εg)) / 2ε` with `ε = eta · ‖w‖ / ‖g‖` (tfjs has no second-order
- * gradients through fused kernels; PyTorch's double backward gives the same product to about
- * 1e-3 relative, see the tests).
+ * `names`, `H` its Hessian; the highest scores are pruned. `Hg` is exact, by double backward:
+ * the gradient of `g · ∇L(w)` with `g` held constant, as the authors' code computes it. It
+ * needs a backend without fused kernels (their gradients have no gradients): the `grasp`
+ * strategy runs it on tfjs' CPU backend (`onCpuBackend`). A model with an operation whose
+ * gradient tfjs cannot differentiate again is an `LthError` naming the operation.
  */
-export async function graspScores(model: Model, names: readonly string[], batch: PruningBatch, temperature: number, eta = 1e-3): Promise<Map<string, Float32Array>> {
+export async function graspScores(model: Model, names: readonly string[], batch: PruningBatch, temperature: number): Promise<Map<string, Float32Array>> {
   await ensureGradients();
+  registerSecondOrderGradients();
   const vars = variablesOf(model, names);
-  const w0 = vars.map((v) => v.clone());
   const g = lossGradients(model, names, batch, temperature);
+  const x = tf.tensor4d(batch.images, batch.shape, 'float32');
+  const y = tf.tensor1d(batch.labels, 'int32');
+  const loss = () => twiceDifferentiableCrossEntropy(tf.div(model.forward(x, true), temperature) as tf.Tensor2D, y);
   try {
-    const wNorm = tf.tidy(() => Math.sqrt(w0.reduce((s, w) => s + tf.sum(tf.square(w)).dataSync()[0], 0)));
-    const gNorm = tf.tidy(() => Math.sqrt(g.reduce((s, t) => s + tf.sum(tf.square(t)).dataSync()[0], 0)));
+    const { value, grads } = tf.variableGrads(() => {
+      const inner = tf.variableGrads(loss, vars).grads;
+      return tf.addN(vars.map((v, i) => tf.sum(tf.mul(inner[v.name], g[i])))) as tf.Scalar;
+    }, vars);
+    value.dispose();
     const out = new Map<string, Float32Array>();
-    if (gNorm === 0) {
-      names.forEach((n, i) => out.set(n, new Float32Array(vars[i].size)));
-      return out;
-    }
-    const eps = (eta * wNorm) / gNorm;
-    const at = (sign: number): tf.Tensor[] => {
-      vars.forEach((v, i) => tf.tidy(() => v.assign(tf.add(w0[i], tf.mul(g[i], sign * eps)))));
-      return lossGradients(model, names, batch, temperature);
-    };
-    const plus = at(1);
-    const minus = at(-1);
-    vars.forEach((v, i) => v.assign(w0[i]));
-    tf.tidy(() => {
-      names.forEach((n, i) => {
-        const hg = tf.div(tf.sub(plus[i], minus[i]), 2 * eps);
-        out.set(n, read(tf.neg(tf.mul(w0[i], hg))));
-      });
-    });
-    tf.dispose([...plus, ...minus]);
+    tf.tidy(() => names.forEach((n, i) => out.set(n, read(tf.neg(tf.mul(vars[i], grads[vars[i].name]))))));
+    tf.dispose(Object.values(grads));
     return out;
+  } catch (e) {
+    const op = /gradient function not found for (\w+)/.exec((e as Error).message);
+    if (!op) throw e;
+    throw new LthError(
+      'UNSUPPORTED_MODEL',
+      `grasp cannot score ${model.name}: its Hessian-gradient product needs the second derivative of the operation ${op[1]}, which tfjs does not have. Use snip or synflow for this model.`,
+    );
   } finally {
-    tf.dispose([...w0, ...g]);
+    tf.dispose([...g, x, y]);
   }
 }
 
@@ -127,5 +124,78 @@ export function absoluteState(model: Model): void {
   for (const e of model.state) {
     if (e.torchDtype !== 'float32') continue;
     tf.tidy(() => e.variable.assign(tf.abs(e.variable)));
+  }
+}
+
+/**
+ * Mean cross-entropy, written so that tfjs can differentiate it twice: tfjs' `logSoftmax` is a
+ * custom gradient, and `exp` (like `pow`) differentiates through its saved output, which the
+ * tape does not connect to the input; `e^z = sigmoid(z) / sigmoid(-z)` is recomputed from `z`
+ * in its gradient. The shift by the row maximum is a constant read back from the values
+ * (tfjs' `max` has no second derivative); the log-sum-exp does not depend on it.
+ */
+export function twiceDifferentiableCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
+  const shift = tf.tensor2d(tf.max(logits, 1, true).dataSync() as Float32Array, [logits.shape[0], 1]);
+  const z = tf.sub(logits, shift);
+  const exp = tf.div(tf.sigmoid(z), tf.sigmoid(tf.neg(z)));
+  const logp = tf.sub(z, tf.log(tf.sum(exp, 1, true)));
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), logp), 1))) as tf.Scalar;
+}
+
+/**
+ * Registers, once, gradients tfjs lacks for second derivatives through convolutional networks:
+ * that of `Conv2DBackpropFilter` (the filter gradient: a transposed convolution of `dy` for `x`,
+ * and a convolution of `x` for `dy`, both with the incoming filter gradient) and that of
+ * `AvgPoolGrad` (linear in `dy`: average pooling of the incoming gradient; zero for the input).
+ */
+export function registerSecondOrderGradients(): void {
+  if (tf.getGradient('AvgPoolGrad') == null) {
+    tf.registerGradient({
+      kernelName: 'AvgPoolGrad',
+      inputsToSave: ['input'],
+      gradFunc: (dx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const [input] = saved;
+        const filterSize = attrs.filterSize as [number, number];
+        const strides = attrs.strides as [number, number];
+        const pad = attrs.pad as 'valid' | 'same' | number;
+        const dimRoundingMode = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
+        return {
+          dy: () => tf.avgPool(dx as tf.Tensor4D, filterSize, strides, pad, dimRoundingMode),
+          input: () => tf.zerosLike(input),
+        };
+      },
+    });
+  }
+  if (tf.getGradient('Conv2DBackpropFilter') != null) return;
+  tf.registerGradient({
+    kernelName: 'Conv2DBackpropFilter',
+    inputsToSave: ['x', 'dy'],
+    gradFunc: (dFilter: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+      const [x, dy] = saved as [tf.Tensor4D, tf.Tensor4D];
+      const df = dFilter as tf.Tensor4D;
+      const strides = attrs.strides as [number, number];
+      const pad = attrs.pad as 'valid' | 'same' | number;
+      const dimRoundingMode = attrs.dimRoundingMode as 'floor' | 'round' | 'ceil' | undefined;
+      return {
+        x: () => tf.conv2dTranspose(dy, df, x.shape, strides, pad, dimRoundingMode),
+        dy: () => tf.conv2d(x, df, strides, pad, 'NHWC', 1, dimRoundingMode),
+      };
+    },
+  });
+}
+
+/**
+ * Runs `f` with tfjs' pure-JS CPU backend active (loading it when needed), then restores the
+ * backend that was active; the tensors `f` creates live on the CPU backend.
+ */
+export async function onCpuBackend<T>(f: () => Promise<T>): Promise<T> {
+  const previous = tf.getBackend();
+  if (previous === 'cpu') return f();
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+  try {
+    return await f();
+  } finally {
+    await tf.setBackend(previous);
   }
 }
