@@ -59,6 +59,7 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
       '    * lth lottery_branch randomly_reinitialize [...] => Randomly reinitialize the model.',
       '    * lth lottery_branch retrain [...] => Retrain the model with different hyperparameters.',
       '    * lth lottery_branch instability [...] => Linear mode connectivity: train two copies with different data orders and measure the error barrier between them.',
+      "    * lth lottery_branch prune_at_init [...] => Prune the level's starting network with SNIP, GraSP, SynFlow or at random to a density, then train it.",
       '='.repeat(82),
     ];
     const alone = await s.lth(['lottery_branch']);
@@ -71,7 +72,7 @@ describe('lth lottery_branch (end to end, built-in branches)', function () {
     expect(lines(unknown.stderr)).to.deep.equal([...menu, "Error: Unknown branch 'randomly_prun'. Did you mean randomly_prune? [UNKNOWN_BRANCH]"]);
     const far = await s.lth(['lottery_branch', 'shuffle', ...trunk, '--levels=1']);
     expect(far.code).to.equal(1);
-    expect(lines(far.stderr).slice(-1)).to.deep.equal(["Error: Unknown branch 'shuffle'. Known branches: randomly_prune, randomly_reinitialize, retrain, instability. [UNKNOWN_BRANCH]"]);
+    expect(lines(far.stderr).slice(-1)).to.deep.equal(["Error: Unknown branch 'shuffle'. Known branches: randomly_prune, randomly_reinitialize, retrain, instability, prune_at_init. [UNKNOWN_BRANCH]"]);
   });
 
   it('prints one real path per requested level, named by the OpenLTH hash of the branch arguments, the name before or after the flags', async () => {

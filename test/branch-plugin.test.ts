@@ -80,6 +80,7 @@ describe('a third-party branch package (the README guide "Writing a branch", end
       '    * lth lottery_branch randomly_reinitialize [...] => Randomly reinitialize the model.',
       '    * lth lottery_branch retrain [...] => Retrain the model with different hyperparameters.',
       '    * lth lottery_branch instability [...] => Linear mode connectivity: train two copies with different data orders and measure the error barrier between them.',
+      "    * lth lottery_branch prune_at_init [...] => Prune the level's starting network with SNIP, GraSP, SynFlow or at random to a density, then train it.",
       "    * lth lottery_branch sign_preserving_reinit [...] => Reinitialize at random, keeping the signs of the lottery ticket's weights.",
     ]);
     const plugins = await s.lth(['plugins'], project);
