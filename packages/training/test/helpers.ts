@@ -72,7 +72,7 @@ export function trainingHparams(values: Record<string, unknown> = {}): TrainingH
 /** An `Output` that records what it is given. */
 export class RecordingOutput implements Output {
   readonly lines: string[] = [];
-  readonly bars: Array<{ total: number; label: string; updates: number; stopped: boolean }> = [];
+  readonly bars: Array<{ total: number; label: string; updates: number; stopped: boolean; info: string }> = [];
   constructor(
     readonly quiet = false,
     readonly isTTY = false,
@@ -81,9 +81,15 @@ export class RecordingOutput implements Output {
     this.lines.push(text);
   }
   progress(total: number, label: string): { update(done: number, info?: string): void; stop(): void } {
-    const bar = { total, label, updates: 0, stopped: false };
+    const bar = { total, label, updates: 0, stopped: false, info: '' };
     this.bars.push(bar);
-    return { update: () => void bar.updates++, stop: () => void (bar.stopped = true) };
+    return {
+      update: (_done: number, info?: string) => {
+        bar.updates++;
+        bar.info = info ?? '';
+      },
+      stop: () => void (bar.stopped = true),
+    };
   }
 }
 

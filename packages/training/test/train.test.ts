@@ -197,6 +197,11 @@ describe('train', () => {
       [IPE, 'ep 0', 3, true],
       [IPE, 'ep 1', 3, true],
     ]);
+    const labelled = new RecordingOutput(false, true);
+    await train({ training: trainingHparams(), model, loader, outputLocation: path.join(dir, 'c'), out: labelled, progressLabel: 'level 2/5' });
+    expect(labelled.bars.map((b) => b.label)).to.deep.equal(['level 2/5 ep 0', 'level 2/5 ep 1']);
+    expect(labelled.bars[0].info).to.match(/^loss \d+\.\d{3}  \d+\.\d it\/s  ETA \d+m\d\ds$/);
+    expect(labelled.bars[1].info).to.match(/ETA 0m00s$/);
   });
 
   it('evaluates with a final batch of one: loss is the per-example mean, accuracy a fraction', async () => {
