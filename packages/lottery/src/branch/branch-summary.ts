@@ -43,10 +43,20 @@ function labelOf(dir: string, hashname: string): { branch: string; label: string
 }
 
 /**
+ * Whether a branch directory is not an lth run in progress: one that saved its start model and
+ * not yet its end model (its logger is written at every epoch boundary while it trains). A
+ * directory without model files (another program's) counts as finished.
+ */
+function trained(dir: string): boolean {
+  const models = fs.readdirSync(dir).filter((f) => /^model_ep\d+_it\d+\.(safetensors|pth)$/.test(f));
+  return models.length !== 1;
+}
+
+/**
  * Reads a trunk replicate directory (`<root>/lottery_<md5>/replicate_<R>`): every trained level
  * (its `sparsity_report.json` and `logger`) and every branch under a level whose `logger` has
- * test accuracies, whichever plugin or program wrote it. Unfinished levels and branches are
- * left out.
+ * test accuracies, whichever plugin or program wrote it. Unfinished levels and branches (an lth
+ * branch in progress has a logger and its start model, but no end model yet) are left out.
  */
 export function summarizeExperiment(replicateDir: string): ExperimentSummary {
   const trunk: LevelSummary[] = [];
@@ -62,13 +72,13 @@ export function summarizeExperiment(replicateDir: string): ExperimentSummary {
   for (const level of levels) {
     const levelDir = path.join(replicateDir, `level_${level}`);
     try {
-      trunk.push(summarizeLevel(level, path.join(levelDir, 'main')));
+      if (trained(path.join(levelDir, 'main'))) trunk.push(summarizeLevel(level, path.join(levelDir, 'main')));
     } catch {
       /* not trained yet */
     }
     for (const e of fs.readdirSync(levelDir).sort()) {
       const dir = path.join(levelDir, e);
-      if (!e.startsWith('lottery_branch_') || !MetricLogger.exists(dir)) continue;
+      if (!e.startsWith('lottery_branch_') || !MetricLogger.exists(dir) || !trained(dir)) continue;
       const s = summarizeLogger(MetricLogger.createFromFile(dir));
       if (s.finalAccuracy === null) continue;
       branches.push({ level, hashname: e, ...labelOf(dir, e), finalAccuracy: s.finalAccuracy, finalIteration: s.finalIteration! });
