@@ -11,7 +11,7 @@ let filtersClass: HparamsClass | null = null;
 export function filterHparams(): HparamsClass {
   if (filtersClass) return filtersClass;
   class LsFilters extends Hparams {}
-  group({ name: 'Filters', description: 'Only experiments whose hyperparameter has this value (branches: their trunk\'s, or their own argument).' })(LsFilters);
+  group({ name: 'Filters', description: "Only experiments whose hyperparameter has this value (branches: their trunk's)." })(LsFilters);
   const names = new Set<string>();
   const classes: HparamsClass[] = [DatasetHparams, ModelHparams, TrainingHparams];
   for (const s of registry.list<unknown>('strategy')) {
