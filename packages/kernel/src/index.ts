@@ -6,6 +6,7 @@ export * from './step';
 export * from './desc';
 export * from './fsutil';
 export * from './lock';
+export * from './bounded-read';
 export * from './rng';
 export * from './safetensors';
 export * from './layout';

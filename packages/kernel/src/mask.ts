@@ -126,6 +126,8 @@ export class Mask {
     for (const [k, t] of tensors) {
       const s = model.state.find((x) => x.name === k);
       if (!s) throw new LthError('BAD_MASK', `${file} has ${k}, which is not a weight of ${model.name}.`);
+      const notBinary = (t.data as ArrayLike<number>).length && Array.prototype.find.call(t.data, (v: number) => v !== 0 && v !== 1);
+      if (notBinary !== undefined && notBinary !== false) throw new LthError('BAD_MASK', `${file} has a value ${String(notBinary)} in ${k}; a mask holds only 0 and 1. Delete it to recompute it.`);
       const shape = lthShape(t.shape, s.layout);
       m.set(k, { data: Float32Array.from(fromTorchLayout(Int32Array.from(t.data as ArrayLike<number>), shape, s.layout)), shape, layout: s.layout });
     }

@@ -278,6 +278,21 @@ describe('nn: initializers, buildModel, model files', () => {
       [m, other].forEach((x) => x.dispose());
     });
 
+    it('reject a tensor whose dtype is not the parameter\'s (F32 weights, I64 counters) with BAD_CHECKPOINT', () => {
+      const m = buildModel(hp(), opts);
+      const torch = stateToTorch(m);
+      const file = path.join(dir, 'x.safetensors');
+      const [name, t] = torch[0];
+      saveSafetensors(file, torch.map(([n, v]) => [n, n === name ? { dtype: 'F64', shape: t.shape, data: Float64Array.from(t.data) } : v]));
+      expect(() => loadModelState(m, file)).to.throw(LthError, new RegExp(`holds '${name.replace(/\./g, '\\.')}' as F64, but .* keeps it as F32`));
+      const counter = torch.find(([, v]) => v.dtype === 'I64');
+      if (counter) {
+        saveSafetensors(file, torch.map(([n, v]) => [n, n === counter[0] ? { dtype: 'F32', shape: v.shape, data: Float32Array.from(v.data) } : v]));
+        expect(() => loadModelState(m, file)).to.throw(LthError, /as F32, but .* keeps it as I64/);
+      }
+      m.dispose();
+    });
+
     it('report a truncated file as CORRUPT_FILE and a missing one as MISSING_FILE', () => {
       const m = buildModel(hp(), opts);
       const file = saveModel(m, dir, Step.zero(1));

@@ -11,6 +11,7 @@ import {
   saveModel,
   writeFileAtomic,
   type Model,
+  readTextFileBounded,
   type Output,
   type Platform,
   type PruningStrategy,
@@ -251,7 +252,7 @@ export class LotteryRunner {
     const file = path.join(this.levelRoot(0), LOTTERY_RUN_FILE);
     let previous = 0;
     try {
-      previous = Number(JSON.parse(fs.readFileSync(file, 'utf8')).levels) || 0;
+      previous = Number(JSON.parse(readTextFileBounded(file)).levels) || 0;
     } catch {
       previous = 0;
     }

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError, SPARSITY_REPORT_FILE } from '@lth/kernel';
+import { isLthError, LthError, readTextFileBounded, SPARSITY_REPORT_FILE } from '@lth/kernel';
 import { MetricLogger, summarizeLogger } from '@lth/training';
 
 /** One row of the closing table of `lth lottery`. */
@@ -25,8 +25,9 @@ export function summarizeLevel(level: number, dir: string): LevelSummary {
   const reportFile = path.join(dir, SPARSITY_REPORT_FILE);
   let report: { total: number; unpruned: number };
   try {
-    report = JSON.parse(fs.readFileSync(reportFile, 'utf8'));
+    report = JSON.parse(readTextFileBounded(reportFile));
   } catch (e) {
+    if (isLthError(e)) throw e;
     throw new LthError('MISSING_FILE', `Cannot read ${reportFile} (${(e as Error).message}). Rerun the lottery command to recreate it.`);
   }
   const s = summarizeLogger(MetricLogger.createFromFile(dir));

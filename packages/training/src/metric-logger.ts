@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError, pyFloatRepr, writeFileAtomic } from '@lth/kernel';
+import { isLthError, LthError, pyFloatRepr, readTextFileBounded, writeFileAtomic } from '@lth/kernel';
 
 /** The name of the metrics file in an output location (OpenLTH's `logger`). */
 export const LOGGER_FILE = 'logger';
@@ -83,8 +83,9 @@ export class MetricLogger {
     const file = path.join(dir, LOGGER_FILE);
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readTextFileBounded(file);
     } catch (e) {
+      if (isLthError(e)) throw e;
       throw new LthError('MISSING_FILE', `Cannot read ${file}: ${(e as Error).message}`);
     }
     try {

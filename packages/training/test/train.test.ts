@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataLoader, Mask, Step, loadSafetensors, type Model } from '@lth/kernel';
+import { DataLoader, Mask, Step, loadSafetensors, saveSafetensors, type Model, type SafeTensor } from '@lth/kernel';
 import {
   CHECKPOINT_FILE,
   LOGGER_FILE,
@@ -322,5 +322,42 @@ describe('train', () => {
     err = await train({ training: trainingHparams({ training_steps: '2ep', optimizer_name: 'adam' }), model: c.model, loader: c.loader, outputLocation: dir }).catch((e: Error) => e);
     expect(err).to.have.property('code', 'CORRUPT_CHECKPOINT');
     expect(fs.readFileSync(file).equals(full)).to.equal(true);
+  });
+
+  it('refuses a checkpoint with NaN or infinite values, or past the end of training; records its backend and reports a resume on another', async () => {
+    const training = trainingHparams({ training_steps: '2ep', momentum: 0.9 });
+    const b = make();
+    await interrupted({ training, model: b.model, loader: b.loader, outputLocation: dir }, Step.fromStr('2ep', IPE), 4);
+    const file = path.join(dir, CHECKPOINT_FILE);
+    const full = fs.readFileSync(file);
+    const { tensors, metadata } = loadSafetensors(file);
+    expect(metadata.backend).to.equal(tf.getBackend());
+    const rewrite = (change: (t: Map<string, SafeTensor>, md: Record<string, string>) => void) => {
+      const t = new Map([...tensors].map(([k, v]) => [k, { ...v, data: v.data.slice() }] as [string, SafeTensor]));
+      const md = { ...metadata };
+      change(t, md);
+      saveSafetensors(file, t, md);
+    };
+    const attempt = async () => {
+      const c = make();
+      return train({ training, model: c.model, loader: c.loader, outputLocation: dir }).catch((e: Error) => e);
+    };
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      rewrite((t) => ((t.get('fc_layers.0.weight')!.data as Float32Array)[3] = bad));
+      const err = await attempt();
+      expect(err).to.have.property('code', 'CORRUPT_CHECKPOINT');
+      expect((err as Error).message).to.match(/fc_layers\.0\.weight holds NaN or infinite values/);
+    }
+    rewrite((t, md) => Object.assign(md, { ep: '9', it: '0', iteration: String(9 * IPE) }));
+    const err = await attempt();
+    expect(err).to.have.property('code', 'CORRUPT_CHECKPOINT');
+    expect((err as Error).message).to.match(/its step, iteration 27, is past the end of training, iteration 6/);
+
+    rewrite((t, md) => (md.backend = 'elsewhere'));
+    const out = new RecordingOutput();
+    const c = make();
+    await train({ training, model: c.model, loader: c.loader, outputLocation: dir, out });
+    expect(out.lines.join('\n')).to.match(new RegExp(`Resuming .* at ep \\d+ it \\d+ on the ${tf.getBackend()} backend; its checkpoint was written on elsewhere`));
+    fs.writeFileSync(file, full);
   });
 });

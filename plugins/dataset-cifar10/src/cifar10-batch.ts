@@ -1,5 +1,4 @@
-import * as fs from 'node:fs';
-import { LthError } from '@lth/kernel';
+import { isLthError, LthError, readRegularFileSync } from '@lth/kernel';
 import { NumpyArray, PickleError, PyBytes, PyDict, unpickle } from './pickle';
 
 /** Height, width and channels of one CIFAR-10 image. */
@@ -19,10 +18,17 @@ function corrupt(file: string, what: string): LthError {
   return new LthError('CORRUPT_DATASET', `${file} is not a valid CIFAR-10 batch: ${what}. Delete it (and the archive next to it, if any) so it is extracted or downloaded again.`);
 }
 
+/**
+ * The most bytes a batch file may have: 10,000 records of 3,073 bytes (the binary batches) or
+ * their pickle (a little more), with room to spare.
+ */
+export const MAX_BATCH_BYTES = 40 * 1024 * 1024;
+
 function readWhole(file: string): Uint8Array {
   try {
-    return fs.readFileSync(file);
+    return readRegularFileSync(file, MAX_BATCH_BYTES, { code: 'CORRUPT_DATASET', advice: 'Delete it (and the archive next to it, if any) so it is extracted or downloaded again.' });
   } catch (e) {
+    if (isLthError(e)) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new LthError('DATASET_MISSING', `${file} is missing. Restore it, or delete its folder so CIFAR-10 is extracted or downloaded again.`);
     throw new LthError('DATASET_UNREADABLE', `Cannot read ${file} (${code ?? String(e)}).`);

@@ -174,7 +174,11 @@ export class MnistFamily implements DatasetFamily {
     if (hit && hit.stamp === stamp) return hit.data;
     const count = (this.options.sizes ?? MNIST_SHAPE)[split];
     const data = (async () => {
-      const [imageBytes, labelBytes] = await Promise.all([readMaybeGzipped(imagesFile, this.advice(v, imagesFile)), readMaybeGzipped(labelsFile, this.advice(v, labelsFile))]);
+      const { rows, cols } = MNIST_SHAPE;
+      const [imageBytes, labelBytes] = await Promise.all([
+        readMaybeGzipped(imagesFile, this.advice(v, imagesFile), 16 + count * rows * cols),
+        readMaybeGzipped(labelsFile, this.advice(v, labelsFile), 8 + count),
+      ]);
       const images = parseIdxImages(imageBytes, imagesFile, { count, rows: MNIST_SHAPE.rows, cols: MNIST_SHAPE.cols }, this.advice(v, imagesFile));
       const labels = parseIdxLabels(labelBytes, labelsFile, { count, numClasses: MNIST_SHAPE.numClasses }, this.advice(v, labelsFile));
       return { pixels: images.pixels, labels };

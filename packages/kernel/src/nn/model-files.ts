@@ -62,7 +62,8 @@ export function assignStateFromTorch(model: Model, tensors: ReadonlyMap<string, 
     if (t.shape.length !== expected.length || t.shape.some((d, i) => d !== expected[i])) {
       throw bad(source, `holds '${e.name}' with shape [${t.shape}], but ${model.name} needs [${expected}]`);
     }
-    if (t.dtype === 'BOOL' || t.dtype === 'U8' || t.dtype === 'I8') throw bad(source, `holds '${e.name}' as ${t.dtype}, expected F32 or I64`);
+    const dtype = e.torchDtype === 'int64' ? 'I64' : 'F32';
+    if (t.dtype !== dtype) throw bad(source, `holds '${e.name}' as ${t.dtype}, but ${model.name} keeps it as ${dtype}`);
   }
   for (const name of tensors.keys()) {
     if (!want.has(name)) throw bad(source, `holds '${name}', which ${model.name} does not have`);

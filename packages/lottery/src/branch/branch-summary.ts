@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { readTextFileBounded } from '@lth/kernel';
 import { MetricLogger, summarizeLogger } from '@lth/training';
 import { formatSummaryTable, summarizeLevel, type LevelSummary } from '../summary';
 import { BRANCH_DESC_FILE } from './branch-desc';
@@ -30,7 +31,7 @@ function labelOf(dir: string, hashname: string): { branch: string; label: string
   let branch = hashname.replace(/^lottery_branch_/, '').replace(/_[0-9a-f]{32}$/, '');
   let canonical: string | null = null;
   try {
-    const d = JSON.parse(fs.readFileSync(path.join(dir, BRANCH_DESC_FILE), 'utf8')) as { branch?: string; canonical?: string };
+    const d = JSON.parse(readTextFileBounded(path.join(dir, BRANCH_DESC_FILE))) as { branch?: string; canonical?: string };
     if (typeof d.branch === 'string') branch = d.branch;
     if (typeof d.canonical === 'string') canonical = d.canonical;
   } catch {
