@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { LthError } from './errors';
 
@@ -120,23 +119,59 @@ export class BoundedFile {
   }
 }
 
-const gunzipAsync = promisify(zlib.gunzip) as (buf: zlib.InputType, options: zlib.ZlibOptions) => Promise<Buffer>;
+/**
+ * How big a file of a format with a fixed-size header may be: `headerBytes` bytes of header,
+ * from which `size` computes the whole size, or null when the header is not what the caller
+ * expects (the caller's parser then reports what is wrong with it, from the header alone).
+ * `max` bounds the file before its header is known (a compressed file's size, say).
+ */
+export interface SizeFromHeader {
+  readonly headerBytes: number;
+  size(header: Buffer): number | null;
+  readonly max: number;
+}
+
+function bomb(file: string, limit: number, problem: ReadProblem): LthError {
+  return new LthError(problem.code, `${file} decompresses to more than ${mib(limit)}, the size its header implies (a damaged file or a gzip bomb); lth stopped there. ${problem.advice}`);
+}
 
 /**
- * Gunzips `data`, stopping as soon as the output passes `limit` bytes (the size the format
- * implies): a gzip bomb costs at most `limit` bytes of memory, then is one error. A broken
+ * Gunzips `data` as a stream, stopping as soon as the output passes the size its header
+ * implies (`bound.size` of the first `bound.headerBytes` bytes; a number is a fixed limit): a
+ * gzip bomb costs at most that much memory, then is one error. When the header is not the
+ * expected one, only the header is returned, for the caller's parser to report. A broken
  * stream is an error too. Both use `problem`'s code and advice.
  */
-export async function gunzipBounded(data: Uint8Array, file: string, limit: number, problem: ReadProblem): Promise<Buffer> {
-  try {
-    return await gunzipAsync(data, { maxOutputLength: Math.max(1, limit) });
-  } catch (e) {
-    const err = e as NodeJS.ErrnoException;
-    if (err.code === 'ERR_BUFFER_TOO_LARGE' || err instanceof RangeError) {
-      throw new LthError(problem.code, `${file} decompresses to more than ${mib(limit)}, the most its format allows here (a damaged file or a gzip bomb); lth stopped there. ${problem.advice}`);
-    }
-    throw new LthError(problem.code, `${file} is not a valid gzip file (${err.message}). ${problem.advice}`);
-  }
+export function gunzipBounded(data: Uint8Array, file: string, bound: number | SizeFromHeader, problem: ReadProblem): Promise<Buffer> {
+  const headerBytes = typeof bound === 'number' ? 0 : bound.headerBytes;
+  return new Promise((resolve, reject) => {
+    const gz = zlib.createGunzip();
+    const chunks: Buffer[] = [];
+    let total = 0;
+    let limit: number | null = typeof bound === 'number' ? bound : null;
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      gz.removeAllListeners('data');
+      gz.destroy();
+      f();
+    };
+    gz.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      total += chunk.length;
+      if (limit === null && total >= headerBytes) {
+        const head = Buffer.concat(chunks).subarray(0, headerBytes);
+        const size = (bound as SizeFromHeader).size(head);
+        if (size === null) return finish(() => resolve(Buffer.from(head)));
+        limit = size;
+      }
+      if (limit !== null && total > limit) finish(() => reject(bomb(file, limit!, problem)));
+    });
+    gz.on('end', () => finish(() => resolve(Buffer.concat(chunks))));
+    gz.on('error', (e: Error) => finish(() => reject(new LthError(problem.code, `${file} is not a valid gzip file (${e.message}). ${problem.advice}`))));
+    gz.end(data);
+  });
 }
 
 /** The largest text file lth reads (a `logger`, a JSON report): far above any it writes. */

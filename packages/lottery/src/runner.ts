@@ -16,7 +16,7 @@ import {
   type Platform,
   type PruningStrategy,
 } from '@lth/kernel';
-import { MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
+import { checkRunInputs, MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import { applyMask } from './apply-mask';
 import { formatExperimentTable, summarizeExperiment } from './branch/branch-summary';
 import { trunkReplicateDir } from './branch/trunk-levels';
@@ -157,6 +157,26 @@ export class LotteryRunner {
     return modelExists(loc, this.desc.trainEndStep) && MetricLogger.exists(loc);
   }
 
+  /**
+   * Before the banner: the datasets (main and pretraining) are there and intact (unless every
+   * level is trained already), `--blur_factor` fits their images, and the network takes them
+   * (`checkRunInputs`).
+   */
+  private async checkInputs(): Promise<void> {
+    const { platform, out, levels } = this.options;
+    const complete = Array.from({ length: levels + 1 }, (_, l) => l).every((l) => this.levelDone(l));
+    const phases = this.desc.pretrain ? [false, true] : [false];
+    for (const pretrain of phases) {
+      const model = buildLotteryModel(this.desc, this.replicate, pretrain);
+      try {
+        const dataset = pretrain ? this.desc.pretrain_dataset_hparams! : this.desc.dataset_hparams;
+        await checkRunInputs({ dataset, model, platform, out, loadData: !complete });
+      } finally {
+        model.dispose();
+      }
+    }
+  }
+
   private checkPretrainCompatible(model: Model): void {
     const pre = buildLotteryModel(this.desc, this.replicate, true);
     try {
@@ -179,6 +199,7 @@ export class LotteryRunner {
   /** Runs (or finishes) the experiment and returns the closing table's rows. */
   async run(): Promise<LevelSummary[]> {
     this.validate();
+    await this.checkInputs();
     const lock = this.options.platform.isPrimary ? lockExperiment(trunkReplicateDir(this.desc, this.root, this.replicate)) : null;
     try {
       return await this.runLocked();

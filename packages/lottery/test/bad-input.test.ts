@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
 import { expectLthRejection, listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { LotteryArgs, LotteryWorkflow, RewindingArgs } from '../src';
+import { RecordingOutput } from './fixtures';
 import { toyDesc, toyRunner, type ToyExperiment } from './helpers';
 
 /** Every file under `dir` with its content hash and modification time. */
@@ -58,6 +59,14 @@ describe('lottery: bad input is one clear error and harms nothing on disk', func
     await expectLthRejection(() => run({ rewindingSteps: '16it' }), 'BAD_STEP');
     await expectLthRejection(() => run({ pretrain: { dataset: {}, training: { training_steps: '5ep' } } }), 'BAD_STEP');
     await expectLthRejection(() => run({ training: { training_steps: '0ep' } }), 'BAD_STEP', /--training_steps=0ep trains for no iterations/);
+  });
+
+  it('a --blur_factor larger than the images, --others_frozen_exceptions naming no layer, before any banner', async () => {
+    const out = new RecordingOutput();
+    const runQuiet = (x: ToyExperiment) => toyRunner(root, toyDesc(x), 1, out).runner.run();
+    await expectLthRejection(() => runQuiet({ dataset: { blur_factor: 29 } }), 'BAD_HPARAM', /--blur_factor=29 is invalid for lottery_toy's 28x28 images: it must be at least 1 and at most 28/);
+    await expectLthRejection(() => runQuiet({ model: { others_frozen: true, others_frozen_exceptions: 'fc.weight,nope.bias' } }), 'BAD_HPARAM', /--others_frozen_exceptions names 'nope\.bias'/);
+    expect(out.lines).to.deep.equal([]);
   });
 
   it('--rewinding_steps together with --pretrain', async () => {

@@ -17,6 +17,7 @@ export * from './checkpoint';
 export * from './summary';
 export * from './stale-files';
 export * from './standard-train';
+export * from './preflight';
 export * from './validate';
 export * from './workflow';
 export { pyFixed } from './format';

@@ -9,18 +9,22 @@ import {
   assertWritable,
   buildModel,
   lockExperiment,
+  modelExists,
   modelSeed,
   numClasses,
   registry,
   workflow,
   type FlagGroup,
   type Job,
+  type Model,
   type Output,
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
 import { TrainingDesc } from './desc';
 import { pyFixed } from './format';
+import { MetricLogger } from './metric-logger';
+import { checkRunInputs } from './preflight';
 import { standardTrain, type TrainResult } from './standard-train';
 import { validateModelHparams, validateTrainingHparams } from './validate';
 
@@ -96,17 +100,28 @@ export class TrainWorkflow implements Workflow {
       throw new LthError('BAD_STEP', `--training_steps=${desc.training_hparams.training_steps} trains for no iterations: give it at least one step ('1it').`);
     }
     assertWritable(platform.root);
-    const lock = platform.isPrimary ? lockExperiment(path.dirname(location)) : null;
+    const info = desc.datasetInfo();
+    const model = buildModel(desc.model_hparams, {
+      outputs: numClasses(desc.dataset_hparams, info),
+      inputShape: info.imageShape,
+      seed: modelSeed(desc.model_hparams, args.replicate),
+    });
     try {
-      await this.train(job, desc, location);
+      const complete = modelExists(location, Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch)) && MetricLogger.exists(location);
+      await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, out: job.out, loadData: !complete });
+      const lock = platform.isPrimary ? lockExperiment(path.dirname(location)) : null;
+      try {
+        await this.train(job, desc, location, model);
+      } finally {
+        lock?.release();
+      }
     } finally {
-      lock?.release();
+      model.dispose();
     }
   }
 
-  private async train(job: Job, desc: TrainingDesc, location: string): Promise<void> {
+  private async train(job: Job, desc: TrainingDesc, location: string, model: Model): Promise<void> {
     const { out, platform, args } = job;
-    const info = desc.datasetInfo();
     const verbose = !args.quiet && !out.quiet;
 
     if (verbose && platform.isPrimary) {
@@ -118,29 +133,20 @@ export class TrainWorkflow implements Workflow {
       out.line('='.repeat(82));
       out.line('');
     }
-    const model = buildModel(desc.model_hparams, {
-      outputs: numClasses(desc.dataset_hparams, info),
-      inputShape: info.imageShape,
-      seed: modelSeed(desc.model_hparams, args.replicate),
+    if (platform.isPrimary && !descSaved(location)) desc.save(location, platform.backend ? { backend: platform.backend } : {});
+    const result = await standardTrain({
+      model,
+      outputLocation: location,
+      dataset: desc.dataset_hparams,
+      training: desc.training_hparams,
+      platform,
+      out,
+      verbose,
+      evaluateEveryEpoch: !args.evaluate_only_at_end,
     });
-    try {
-      if (platform.isPrimary && !descSaved(location)) desc.save(location, platform.backend ? { backend: platform.backend } : {});
-      const result = await standardTrain({
-        model,
-        outputLocation: location,
-        dataset: desc.dataset_hparams,
-        training: desc.training_hparams,
-        platform,
-        out,
-        verbose,
-        evaluateEveryEpoch: !args.evaluate_only_at_end,
-      });
-      if (verbose && platform.isPrimary) {
-        out.line('');
-        for (const l of summaryLines(result)) out.line(l);
-      }
-    } finally {
-      model.dispose();
+    if (verbose && platform.isPrimary) {
+      out.line('');
+      for (const l of summaryLines(result)) out.line(l);
     }
   }
 }

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   JobArgs,
+  LthError,
   dataset,
   model,
   registry,
@@ -51,8 +52,32 @@ class TinyNets implements ModelFamily {
     return new TinyNet(o.inputShape, o.outputs, o.rng, Number(name.split('_')[1]), name);
   }
 }
+const BROKEN = 'tiny_training_workflow_broken_data';
+
+@dataset({ names: [BROKEN] })
+class BrokenDatasets implements DatasetFamily {
+  info(): DatasetInfo {
+    return { numTrainExamples: 12, numTestExamples: 9, numClasses: 3, imageShape: [4, 4, 1] };
+  }
+  async load(): Promise<ImageSource> {
+    throw new LthError('CORRUPT_DATASET', 'tiny data is corrupt.');
+  }
+}
+
+/** Networks built for 8x8 images whatever the dataset: they cannot take the 4x4 tiny data. */
+@model({ name: 'tiny_training_workflow_misfit', pattern: 'tinymisfit_N' })
+class MisfitNets extends TinyNets {
+  override isValidModelName(name: string): boolean {
+    return /^tinymisfit_\d+$/.test(name);
+  }
+  override create(name: string, o: ModelBuildOptions): Model {
+    return new TinyNet([8, 8, 1], o.outputs, o.rng, Number(name.split('_')[1]), name);
+  }
+}
 void TinyDatasets;
 void TinyNets;
+void BrokenDatasets;
+void MisfitNets;
 
 function platform(root: string): Platform {
   return {
@@ -185,13 +210,19 @@ describe('train workflow', () => {
     ['apex_fp16', { training: { apex_fp16: true } }, 'UNSUPPORTED_HPARAM'],
     ['--training_steps=0ep', { training: { training_steps: '0ep' } }, 'BAD_STEP'],
     ['--training_steps=0it', { training: { training_steps: '0ep0it' } }, 'BAD_STEP'],
+    ['a --blur_factor larger than the images', { dataset: { blur_factor: 5 } }, 'BAD_HPARAM'],
+    ['--others_frozen_exceptions naming no layer', { model: { others_frozen: true, others_frozen_exceptions: 'nope.weight' } }, 'BAD_HPARAM'],
+    ['a model that cannot take the dataset\'s images', { model: { model_name: 'tinymisfit_6' } }, 'MODEL_DATASET_MISMATCH'],
+    ['a corrupt dataset', { dataset: { dataset_name: BROKEN } }, 'CORRUPT_DATASET'],
   ];
   for (const [what, overrides, code] of bad) {
     it(`rejects ${what} with ${code} before writing anything`, async () => {
       const results = path.join(root, 'results');
-      const err = await new TrainWorkflow().run(job(results, overrides)).catch((e: Error) => e);
+      const j = job(results, overrides);
+      const err = await new TrainWorkflow().run(j).catch((e: Error) => e);
       expect(err).to.have.property('code', code);
       expect(fs.existsSync(results)).to.equal(false);
+      expect(j.out.lines, 'no banner').to.deep.equal([]);
     });
   }
 

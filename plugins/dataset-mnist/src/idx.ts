@@ -1,4 +1,4 @@
-import { LthError } from '@lth/kernel';
+import { LthError, type SizeFromHeader } from '@lth/kernel';
 
 /** The images of an IDX3 file (`0x00000803`): count, height, width and the pixel bytes. */
 export interface IdxImages {
@@ -59,4 +59,22 @@ export function parseIdxLabels(data: Uint8Array, file: string, expected: { count
     labels[i] = l;
   }
   return labels;
+}
+
+/**
+ * The size an IDX image file's 16-byte header implies, when it is the expected header (magic,
+ * count, rows, cols); null otherwise, so that `parseIdxImages` reports what is wrong with it.
+ */
+export function idxImagesBound(count: number, rows: number, cols: number): SizeFromHeader {
+  const size = 16 + count * rows * cols;
+  return {
+    headerBytes: 16,
+    max: size,
+    size: (h) => (h.readUInt32BE(0) === IMAGES_MAGIC && h.readUInt32BE(4) === count && h.readUInt32BE(8) === rows && h.readUInt32BE(12) === cols ? size : null),
+  };
+}
+
+/** The size an IDX label file's 8-byte header implies (see `idxImagesBound`). */
+export function idxLabelsBound(count: number): SizeFromHeader {
+  return { headerBytes: 8, max: 8 + count, size: (h) => (h.readUInt32BE(0) === LABELS_MAGIC && h.readUInt32BE(4) === count ? 8 + count : null) };
 }

@@ -12,7 +12,7 @@ import {
   type DatasetInfo,
   type ImageSource,
 } from '@lth/kernel';
-import { parseIdxImages, parseIdxLabels } from './idx';
+import { idxImagesBound, idxLabelsBound, parseIdxImages, parseIdxLabels } from './idx';
 import { MNIST_FILES, MNIST_NORMALIZATION, MNIST_SHAPE, MNIST_VARIANTS, type MnistMirror, type MnistName, type MnistVariant } from './variants';
 
 /** Test seams and overrides of `MnistFamily`; the registered instance uses none. */
@@ -174,10 +174,9 @@ export class MnistFamily implements DatasetFamily {
     if (hit && hit.stamp === stamp) return hit.data;
     const count = (this.options.sizes ?? MNIST_SHAPE)[split];
     const data = (async () => {
-      const { rows, cols } = MNIST_SHAPE;
       const [imageBytes, labelBytes] = await Promise.all([
-        readMaybeGzipped(imagesFile, this.advice(v, imagesFile), 16 + count * rows * cols),
-        readMaybeGzipped(labelsFile, this.advice(v, labelsFile), 8 + count),
+        readMaybeGzipped(imagesFile, this.advice(v, imagesFile), idxImagesBound(count, MNIST_SHAPE.rows, MNIST_SHAPE.cols)),
+        readMaybeGzipped(labelsFile, this.advice(v, labelsFile), idxLabelsBound(count)),
       ]);
       const images = parseIdxImages(imageBytes, imagesFile, { count, rows: MNIST_SHAPE.rows, cols: MNIST_SHAPE.cols }, this.advice(v, imagesFile));
       const labels = parseIdxLabels(labelBytes, labelsFile, { count, numClasses: MNIST_SHAPE.numClasses }, this.advice(v, labelsFile));

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LthError, loadSplit, numClasses, registry, type DatasetHparams, type Model, type Output, type Platform } from '@lth/kernel';
+import { datasetContext } from './standard-train';
+
+/** What `checkRunInputs` checks. */
+export interface RunInputs {
+  readonly dataset: DatasetHparams;
+  /** A freshly built model of the run (its output count is the dataset's classes). */
+  readonly model: Model;
+  readonly platform: Platform;
+  /** Where dataset downloads are reported. */
+  readonly out: Output;
+  /** Load both splits (skip it for a run that is already complete: it reads no data). */
+  readonly loadData: boolean;
+}
+
+/** The smallest side of the dataset's images, the most `--blur_factor` may be. */
+function checkBlur(hp: DatasetHparams, shape: readonly [number, number, number]): void {
+  const f = hp.blur_factor;
+  if (f === null || f === undefined) return;
+  const [h, w] = shape;
+  if (f > Math.min(h, w)) {
+    throw new LthError('BAD_HPARAM', `--blur_factor=${f} is invalid for ${hp.dataset_name}'s ${h}x${w} images: it must be at least 1 and at most ${Math.min(h, w)}.`);
+  }
+}
+
+/**
+ * Runs the model once on one blank image of the dataset's shape (in evaluation mode, no
+ * gradients): a network that cannot take the dataset's images (too small for its pooling, the
+ * wrong number of input features) fails here, as one `MODEL_DATASET_MISMATCH` error.
+ */
+function checkModelFits(model: Model, hp: DatasetHparams, shape: readonly [number, number, number], outputs: number): void {
+  let got: number[];
+  try {
+    got = tf.tidy(() => model.forward(tf.zeros([1, ...shape]) as tf.Tensor4D, false).shape);
+  } catch (e) {
+    const why = (e as Error).message.split('\n')[0];
+    throw new LthError('MODEL_DATASET_MISMATCH', `${model.name} cannot take ${hp.dataset_name}'s ${shape.join('x')} images (${why}). Choose a model made for this dataset (lth models) or another --dataset_name.`);
+  }
+  if (got.length !== 2 || got[0] !== 1 || got[1] !== outputs) {
+    throw new LthError('MODEL_DATASET_MISMATCH', `${model.name} gives an output of shape [${got}] for one ${hp.dataset_name} image, not [1, ${outputs}]. Choose a model made for this dataset (lth models).`);
+  }
+}
+
+/**
+ * Checks, before a run prints its banner or writes anything, what otherwise fails only once
+ * training starts: `--blur_factor` larger than the images, a model that cannot take the
+ * dataset's images, and (with `loadData`) a missing or corrupt dataset (both splits are
+ * loaded and closed; dataset families cache what they decode, so the run's own load is cheap).
+ * Every failure is an `LthError`; nothing is written except a dataset being downloaded.
+ */
+export async function checkRunInputs(o: RunInputs): Promise<void> {
+  const info = registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
+  checkBlur(o.dataset, info.imageShape);
+  checkModelFits(o.model, o.dataset, info.imageShape, numClasses(o.dataset, info));
+  if (!o.loadData) return;
+  const ctx = datasetContext(o.platform, o.out);
+  for (const split of ['train', 'test'] as const) {
+    const source = await loadSplit(o.dataset, split, ctx);
+    await source.close?.();
+  }
+}
