@@ -11,4 +11,4 @@ export { reportError, type ErrorWriter } from './report-error';
 export { runWorkflow } from './run-workflow';
 export { closest } from './suggest';
 export { commandTable, menuEntries, workflowCommand, STATIC_COMMANDS, type CommandTable, type StaticCommandInfo } from './command-classes';
-export { main } from './main';
+export { main, type MainIO } from './main';

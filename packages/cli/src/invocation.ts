@@ -165,6 +165,9 @@ function checkFlags(plan: InvocationPlan): void {
     if (spec.kind !== 'bool' && f.value === null) {
       throw new LthError('BAD_FLAG', `--${f.name} needs a value: --${f.name}=<${typeName(spec)}>.`);
     }
+    if (spec.kind !== 'bool' && f.value === '' && spec.default !== '') {
+      throw new LthError('BAD_FLAG', `--${f.name}= is empty: give it a value (--${f.name}=<${typeName(spec)}>) or leave it out.`);
+    }
   }
   const declared = plan.positionals ?? [];
   if (plan.scan.positionals.length > declared.length) {

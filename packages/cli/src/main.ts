@@ -1,9 +1,12 @@
 import * as path from 'node:path';
 import { flush, run, settings } from '@oclif/core';
-import { KERNEL_VERSION, LthError } from '@lth/kernel';
+import { KERNEL_VERSION, LthError, registry } from '@lth/kernel';
 import { menuEntries } from './command-classes';
 import { renderMenu } from './help-text';
-import { reportError } from './report-error';
+import type { OutputStream } from './output';
+import { reportError, type ErrorWriter } from './report-error';
+import { runWorkflow } from './run-workflow';
+import type { Session } from './session';
 import { closest } from './suggest';
 
 /** The `@lth/cli` package directory: oclif's root. */
@@ -16,31 +19,49 @@ function version(): string {
 }
 
 /**
- * The `lth` binary: opens the session (config and plugins), handles `lth help <command>` and
- * unknown commands (the menu on stderr, exit 1), then lets oclif dispatch. Returns the exit
- * status; every error is reported as one line (see `reportError`).
+ * Where `main` writes: stdout and error lines (`process.stdout` and `process.stderr` unless a
+ * test or an embedder gives others). `main` never exits the process: it returns the status.
  */
-export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
+export interface MainIO {
+  readonly stdout?: OutputStream;
+  readonly stderr?: ErrorWriter;
+}
+
+/**
+ * The `lth` binary: opens the session (config and plugins), handles `lth help <command>` and
+ * unknown commands (the menu on stderr, exit 1), runs a workflow command (`train`, `lottery`
+ * ...) itself with `io`'s streams, and lets oclif dispatch the rest (help, listings). Returns
+ * the exit status; every error is reported as one line (see `reportError`). Called in-process
+ * with `io`, it is the binary without a new process (the CLI fuzz test runs it so).
+ */
+export async function main(argv: readonly string[] = process.argv.slice(2), io: MainIO = {}): Promise<number> {
+  const stdout = io.stdout ?? process.stdout;
+  const stderr: ErrorWriter = io.stderr ?? ((line) => process.stderr.write(line + '\n'));
   try {
     if (argv[0] === '--version' || argv[0] === '-v') {
-      process.stdout.write(`lth ${version()} (@lth/kernel ${KERNEL_VERSION}, node ${process.version}, ${process.platform}-${process.arch})\n`);
+      stdout.write(`lth ${version()} (@lth/kernel ${KERNEL_VERSION}, node ${process.version}, ${process.platform}-${process.arch})\n`);
       return 0;
     }
     settings.enableAutoTranspile = false;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { COMMANDS } = require('./commands') as { COMMANDS: Record<string, unknown> };
+    const { COMMANDS, SESSION } = require('./commands') as { COMMANDS: Record<string, unknown>; SESSION: Session };
     let args = [...argv];
     if (args[0] === 'help') args = [...args.slice(1), '--help'];
     const first = args[0];
     if (first !== undefined && !['--help', '-h'].includes(first) && !(first in COMMANDS)) {
-      process.stderr.write(renderMenu(menuEntries()) + '\n');
+      stderr(renderMenu(menuEntries()));
       const near = first.startsWith('-') ? undefined : closest(first, Object.keys(COMMANDS));
       throw new LthError('UNKNOWN_COMMAND', `Unknown command '${first}'.${near ? ` Did you mean lth ${near}?` : ''}`, 1);
+    }
+    const help = args.some((a) => a === '--help' || a === '-h');
+    if (first !== undefined && registry.find('workflow', first) && !help) {
+      await runWorkflow(first, args.slice(1), SESSION.config.config, stdout);
+      return 0;
     }
     await run(args, ROOT);
     await flush();
     return 0;
   } catch (e) {
-    return reportError(e);
+    return reportError(e, stderr);
   }
 }

@@ -14,13 +14,13 @@ export interface RunInputs {
   readonly loadData: boolean;
 }
 
-/** The smallest side of the dataset's images, the most `--blur_factor` may be. */
-function checkBlur(hp: DatasetHparams, shape: readonly [number, number, number]): void {
+/** `--blur_factor` (written `flag`) may be at most the smallest side of the dataset's images. */
+export function checkBlurFactor(hp: DatasetHparams, shape: readonly [number, number, number], flag = '--blur_factor'): void {
   const f = hp.blur_factor;
   if (f === null || f === undefined) return;
   const [h, w] = shape;
   if (f > Math.min(h, w)) {
-    throw new LthError('BAD_HPARAM', `--blur_factor=${f} is invalid for ${hp.dataset_name}'s ${h}x${w} images: it must be at least 1 and at most ${Math.min(h, w)}.`);
+    throw new LthError('BAD_HPARAM', `${flag}=${f} is invalid for ${hp.dataset_name}'s ${h}x${w} images: it must be at least 1 and at most ${Math.min(h, w)}.`);
   }
 }
 
@@ -51,7 +51,7 @@ function checkModelFits(model: Model, hp: DatasetHparams, shape: readonly [numbe
  */
 export async function checkRunInputs(o: RunInputs): Promise<void> {
   const info = registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
-  checkBlur(o.dataset, info.imageShape);
+  checkBlurFactor(o.dataset, info.imageShape);
   checkModelFits(o.model, o.dataset, info.imageShape, numClasses(o.dataset, info));
   if (!o.loadData) return;
   const ctx = datasetContext(o.platform, o.out);

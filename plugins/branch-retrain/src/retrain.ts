@@ -1,6 +1,6 @@
 import { DatasetHparams, iterationsPerEpoch, LthError, numClasses, registry, Step, TrainingHparams, type DatasetInfo } from '@lth/kernel';
 import { arg, Branch, branch, modelBuildOptions, type BranchContext } from '@lth/lottery';
-import { validateTrainingHparams } from '@lth/training';
+import { checkBlurFactor, validateTrainingHparams } from '@lth/training';
 
 function datasetInfo(d: DatasetHparams): DatasetInfo {
   return registry.dataset(d.dataset_name).instance.info(d.dataset_name);
@@ -36,6 +36,7 @@ export class RetrainBranch extends Branch {
         `--retrain_d_dataset_name=${dataset.dataset_name} has ${classes} classes of ${info.imageShape.join('x')} images, but the trunk's network takes ${trunk.inputShape.join('x')} images into ${trunk.outputs} classes. Retrain on a dataset of the same shape.`,
       );
     }
+    checkBlurFactor(dataset, info.imageShape, '--retrain_d_blur_factor');
     const ipe = iterationsPerEpoch(dataset, info);
     validateTrainingHparams(training, ipe);
     const start = retrainStartStep(context, dataset, startAtStepZero);
