@@ -83,7 +83,9 @@ export function readCheckpoint(dir: string, iterationsPerEpoch: number): Checkpo
   try {
     parsed = loadSafetensors(file);
   } catch (e) {
-    throw corrupt(file, (e as Error).message.replace(/^.*? is not a valid safetensors file \((.*)\)\..*$/s, '$1'));
+    const message = (e as Error).message;
+    const why = message.replace(/^.*? is not a valid safetensors file \((.*)\)\..*$/s, '$1');
+    throw corrupt(file, why !== message ? why : message.replace(`${file} `, 'it ').replace(/ Delete it to recompute it, or restore it from a backup\.$/, '').replace(/\.$/, ''));
   }
   const md = parsed.metadata;
   if (md.format !== FORMAT) throw corrupt(file, 'it is not an lth training checkpoint');
