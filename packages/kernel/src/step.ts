@@ -14,6 +14,9 @@ export class Step {
     if (!Number.isInteger(iteration) || iteration < 0) {
       throw new LthError('BAD_STEP', `A step cannot be negative (got iteration ${iteration}).`);
     }
+    if (!Number.isSafeInteger(iteration)) {
+      throw new LthError('BAD_STEP', `A step of ${iteration} iterations is beyond what lth can count exactly (2^53): choose fewer epochs or iterations.`);
+    }
     if (!Number.isInteger(iterationsPerEpoch) || iterationsPerEpoch <= 0) {
       throw new LthError('BAD_STEP', `Iterations per epoch must be positive (got ${iterationsPerEpoch}).`);
     }

@@ -11,6 +11,10 @@ describe('Step', () => {
   for (const bad of ['10epx', '-1it', '05ep', ' 5ep', '20it50ep', '', 'ep', '1.5ep', '-5ep']) {
     it(`rejects '${bad}'`, () => expect(() => Step.fromStr(bad, 10)).to.throw(/step/i));
   }
+  it('rejects a step of more iterations than a double counts exactly', () => {
+    expect(() => Step.fromStr('9007199254740991ep', 469)).to.throw(/beyond what lth can count exactly/);
+    expect(Step.fromStr('9007199254740991it', 469).iteration).to.equal(9007199254740991);
+  });
   it('knows the zero strings', () => {
     expect(['0ep', '0it', '0ep0it', '00it', '0ep0it0'].map(Step.strIsZero)).to.deep.equal([true, true, true, false, false]);
   });
