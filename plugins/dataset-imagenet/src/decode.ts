@@ -1,5 +1,5 @@
 import sharp, { type OutputInfo } from 'sharp';
-import { BilinearResize, Rng } from '@lth/kernel';
+import { BilinearResize, readRegularFileSync, Rng } from '@lth/kernel';
 import { centerCropBox, randomResizedCropBox, shorterSideSize, type CropBox } from './crop-geometry';
 
 /** Side of the square images the model sees. */
@@ -25,12 +25,16 @@ interface RgbImage {
   readonly height: number;
 }
 
+/** The largest image file lth decodes (ImageNet's largest JPEG is about 15 MB). */
+export const MAX_IMAGE_BYTES = 64 * 1024 * 1024;
+
 async function readRgb(file: string): Promise<RgbImage> {
   let decoded: { data: Buffer; info: OutputInfo };
   try {
-    decoded = await sharp(file, { failOn: 'truncated' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
+    const bytes = readRegularFileSync(file, MAX_IMAGE_BYTES, { code: 'CORRUPT_IMAGE', advice: '' });
+    decoded = await sharp(bytes, { failOn: 'truncated' }).toColourspace('srgb').removeAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new CorruptImageError(file, (e as Error).message.split('\n')[0]);
+    throw new CorruptImageError(file, (e as Error).message.split('\n')[0].replace(`${file} `, 'it ').trim());
   }
   const { data, info } = decoded;
   if (info.channels === 3) return { data, width: info.width, height: info.height };

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -7,7 +8,7 @@ import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
 import { DecodePool } from '../src/decode-pool';
 import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy } from '../src/index';
-import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
+import { expectLthRejection, removeDir, removeTempDirs, tempDir } from '@lth/testing';
 import { context, corruptJpeg, writeImagenetTree, writeJpeg } from './helpers';
 
 const LEN = 224 * 224 * 3;
@@ -167,6 +168,23 @@ describe('imagenet dataset', function () {
         } finally {
           await src.close?.();
         }
+      }
+    });
+
+    it('a FIFO or a link to /dev/zero named like an image is a corrupt image at once, never read', async () => {
+      const dir = tempDir('imagenet-special');
+      try {
+        const fifo = path.join(dir, 'fifo.JPEG');
+        execFileSync('mkfifo', [fifo]);
+        const zero = path.join(dir, 'zero.JPEG');
+        fs.symlinkSync('/dev/zero', zero);
+        for (const [file, kind] of [[fifo, 'a named pipe'], [zero, 'a character device']]) {
+          const err = await decodeExample(file, null).catch((e: unknown) => e);
+          expect(err).to.be.instanceOf(CorruptImageError);
+          expect((err as CorruptImageError).reason).to.match(new RegExp(`^it is ${kind}.*not a regular file`));
+        }
+      } finally {
+        removeDir(dir);
       }
     });
 
