@@ -273,7 +273,6 @@ function coerce(f: FieldSpec, raw: unknown, flag: string): unknown {
     case 'float': {
       const s = String(raw).trim();
       const n = typeof raw === 'number' ? raw : FLOAT_RE.test(s) ? Number(s) : NaN;
-      if (Number.isNaN(n) && !/^[+-]?(nan|inf(inity)?)$/i.test(s)) throw new LthError('BAD_HPARAM', `${flag} expects a number, got '${String(raw)}'.`);
       if (!Number.isFinite(n)) throw new LthError('BAD_HPARAM', `${flag} expects a finite number, got '${String(raw)}'${FLOAT_RE.test(s) ? ' (too large for a 64-bit float)' : ''}.`);
       return n;
     }
