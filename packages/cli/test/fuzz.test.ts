@@ -28,10 +28,12 @@ const BASES: ReadonlyArray<readonly string[]> = [
   ['lottery_branch', 'randomly_prune', ...LENET, '--levels=0', '--seed=1'],
   ['lottery_branch', 'randomly_reinitialize', ...LENET, '--levels=0'],
   ['lottery_branch', 'retrain', ...LENET, '--levels=0'],
+  ['lottery_branch', 'instability', ...LENET, '--levels=0'],
+  ['lottery_branch', 'prune_at_init', ...LENET, '--levels=0', '--strategy=random', '--density=0.5'],
 ];
 
 /** Flags whose values name things (datasets, models, layers ...): a `zz` prefix names nothing. */
-const NAME_FLAGS = /(^|_)(dataset_name|model_name|model_init|batchnorm_init|optimizer_name|pruning_strategy|default_hparams|platform|backend|on_corrupt_image|unsupervised_labels|strategy|start_at|others_frozen_exceptions|pruning_layers_to_ignore|layers_to_ignore)$/;
+const NAME_FLAGS = /(^|_)(seeds|dataset_name|model_name|model_init|batchnorm_init|optimizer_name|pruning_strategy|default_hparams|platform|backend|on_corrupt_image|unsupervised_labels|strategy|start_at|others_frozen_exceptions|pruning_layers_to_ignore|layers_to_ignore)$/;
 /** Flags whose values are steps or level lists: an `x` prefix is never one. */
 const STEP_FLAGS = /(^|_)(training_steps|warmup_steps|rewinding_steps|milestone_steps|levels)$/;
 
@@ -51,6 +53,8 @@ const OUT_OF_RANGE: Record<string, readonly string[]> = {
   weight_decay: ['-1e-4'],
   pruning_fraction: ['0', '1.01'],
   levels: ['-1', '1001', '9007199254740993'],
+  density: ['0', '1.5'],
+  points: ['1', '10001'],
 };
 
 interface Spec {
@@ -137,7 +141,7 @@ describe('CLI fuzz: any bad flag is one clear error, a non-zero exit, nothing on
     fs.rmSync(root, { recursive: true, force: true });
   });
 
-  it('in-process (the binary\'s main), 250 command lines over every flag of train, lottery and the branches', async () => {
+  it('in-process (the binary\'s main), 250 command lines over every flag of train, lottery and the five branches', async () => {
     await fc.assert(
       fc.asyncProperty(badLines, async (argv) => {
         const errors: string[] = [];
@@ -157,7 +161,7 @@ describe('CLI fuzz: any bad flag is one clear error, a non-zero exit, nothing on
   });
 
   it('the binary itself, on a sample of the same command lines', () => {
-    const samples = fc.sample(badLines, { numRuns: 4, seed: 7 });
+    const samples = fc.sample(badLines, { numRuns: 3, seed: 7 });
     samples.push(['train', ...LENET, '--lr=inf'], ['lottery_branch', 'randomly_prune', ...LENET, '--seed=1', '--levels=9007199254740993']);
     trunk = snapshot(process.env.LTH_ROOT!);
     for (const argv of samples) {
