@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { closest, expandHome, LthError, type PlatformConfig } from '@lth/kernel';
+import { closest, expandHome, LthError, registry, type PlatformConfig } from '@lth/kernel';
 import { BACKEND_CHOICES, MAX_WORKERS, threadsComplaint, type BackendChoice, type LocalPlatformHparams } from './hparams';
 
 /** Everything the local platform runs with, once flags, environment and config are merged. */
@@ -42,12 +42,16 @@ function backendChoice(value: string, source: string): BackendChoice {
 /** The keys of the config's `platform` section the local platform reads. */
 export const LOCAL_CONFIG_KEYS = ['name', 'root', 'datasetRoot', 'imagenetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'] as const;
 
-/** An unknown key in a `platform` section meant for this platform is an error naming the closest known one. */
+/**
+ * An unknown key in a `platform` section meant for this platform is an error naming the closest
+ * known one. A key named after another registered platform (`slurm: { ... }`) is that
+ * platform's own section, left to it.
+ */
 function checkKeys(config: PlatformConfig): void {
   if (config.name !== undefined && config.name !== 'local') return;
   for (const key of Object.keys(config)) {
-    if ((LOCAL_CONFIG_KEYS as readonly string[]).includes(key)) continue;
-    const near = closest(key, LOCAL_CONFIG_KEYS);
+    if ((LOCAL_CONFIG_KEYS as readonly string[]).includes(key) || registry.find('platform', key)) continue;
+    const near = closest(key, [...LOCAL_CONFIG_KEYS, ...registry.list('platform').map((p) => p.name)]);
     throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts is not a setting of the local platform.${near ? ` Did you mean platform.${near}?` : ''} Its settings are ${LOCAL_CONFIG_KEYS.join(', ')}.`);
   }
 }

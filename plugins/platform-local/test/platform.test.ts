@@ -61,6 +61,7 @@ describe('platform-local settings', () => {
     expect(() => localPlatformSettings(flags(), { rooot: '/x' }, {})).to.throw(LthError, /platform.rooot in lth.config.ts is not a setting of the local platform. Did you mean platform.root\?/);
     expect(() => localPlatformSettings(flags(), { name: 'local', numthreads: 2 }, {})).to.throw(/Did you mean platform.numThreads\?/);
     expect(localPlatformSettings(flags(), { name: 'slurm', partition: 'gpu' }, {}).backend).to.equal('auto');
+    expect(localPlatformSettings(flags(), { name: 'local', local: {} }, {}).backend, "a section named after a platform is that platform's").to.equal('auto');
   });
 
   it('rejects a backend that is not one of the choices, in flags and in the config', () => {
