@@ -107,7 +107,7 @@ describe('branch runner (end to end on a LeNet 20_10 trunk, synthetic data)', fu
       expect(log).to.contain('Hyperparameters for Sparse Global Pruning\n    * pruning_strategy => sparse_global');
       expect(log.endsWith("Branch Arguments\n    * from => init")).to.equal(true);
       const record = JSON.parse(fs.readFileSync(path.join(dir, 'desc.json'), 'utf8'));
-      expect(record).to.deep.include({ branch: 'runner_test_copy', hashname: path.basename(dir), canonical: "Hparams(from='init')", replicate: 1 });
+      expect(record).to.deep.include({ branch: 'runner_test_copy', hashname: path.basename(dir), canonical: "Hparams(from='init')", replicate: 1, backend: 'cpu' });
       expect(record.trunk.hashname).to.equal(desc.hashname);
       expect(record.hparams.branch_hparams).to.deep.equal({ from: 'init' });
     }

@@ -119,7 +119,7 @@ export class BranchRunner {
         lines(out, this.branchDesc.display());
         lines(out, `Output Location: ${context.branchRoot}\n${RULE}\n`);
       }
-      if (platform.isPrimary) this.branchDesc.save(context.branchRoot, { level, replicate });
+      if (platform.isPrimary) this.branchDesc.save(context.branchRoot, { level, replicate, ...(platform.backend ? { backend: platform.backend } : {}) });
       await platform.barrier();
       await this.branch.instance.run(context, ...this.argValues());
     }
