@@ -2,7 +2,7 @@ import { type Job, type JobInvocation, type LthConfig, type Platform } from '@lt
 import { parseInvocation, planInvocation, type ParsedInvocation } from './invocation';
 import { ConsoleOutput, type OutputStream } from './output';
 import { runLocalSweep } from './local-sweep';
-import { expandSweep, LTH_PROGRAM, withoutFlags, type SweepPoint } from './sweep';
+import { LTH_PROGRAM, sweepCommandLine, withoutFlags, type SweepPoint } from './sweep';
 
 /** One sweep point, parsed, with its platform and job. */
 interface PreparedJob {
@@ -37,7 +37,7 @@ function workerArgv(p: PreparedJob): string[] {
  * with `--jobs=N` as N child processes at a time.
  */
 export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout): Promise<void> {
-  const points = expandSweep(planInvocation(command, argv, config));
+  const points = sweepCommandLine(command, argv, config);
   const jobs: PreparedJob[] = [];
   for (const point of points) jobs.push(await prepare(command, point, config, stdout));
   const first = jobs[0];

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { LthError } from '@lth/kernel';
+import { LthError, type LthConfig } from '@lth/kernel';
 import type { FlagOccurrence } from './argv';
 import type { FlagSpec } from './flag-specs';
-import type { InvocationPlan } from './invocation';
+import { planInvocation, type InvocationPlan } from './invocation';
 
 /** One point of a sweep: a command line with one value per swept flag. */
 export interface SweepPoint {
@@ -98,4 +98,28 @@ export function expandSweep(plan: InvocationPlan): SweepPoint[] {
 /** `argv` without the flags named in `names` (tokens `--name` and `--name=value`, as `expandSweep` writes them). */
 export function withoutFlags(argv: readonly string[], names: ReadonlySet<string>): string[] {
   return argv.filter((t) => !(t.startsWith('--') && names.has(t.slice(2).split('=')[0])));
+}
+
+/** Flags that decide which other flags exist: a list in one is expanded before the rest is planned. */
+const SELECTORS = ['default_hparams', 'pruning_strategy'];
+
+/**
+ * The sweep points of a command line: a comma list in a selector flag written `--name=a,b`
+ * (`--default_hparams`, `--pruning_strategy`) gives one command line per value, each planned on
+ * its own (its flags depend on the value), then every one is expanded by `expandSweep`.
+ */
+export function sweepCommandLine(command: string, argv: readonly string[], config: LthConfig): SweepPoint[] {
+  const at = argv.findIndex((t) => SELECTORS.some((n) => t.startsWith(`--${n}=`)) && t.includes(','));
+  if (at < 0) return expandSweep(planInvocation(command, argv, config));
+  const eq = argv[at].indexOf('=');
+  const [name, value] = [argv[at].slice(2, eq), argv[at].slice(eq + 1)];
+  const out: SweepPoint[] = [];
+  for (const part of value.split(',').map((v) => v.trim())) {
+    if (part === '') throw new LthError('BAD_SWEEP', `--${name}=${value} has an empty value in its list: write values separated by single commas.`);
+    for (const p of sweepCommandLine(command, [...argv.slice(0, at), `--${name}=${part}`, ...argv.slice(at + 1)], config)) {
+      out.push({ argv: p.argv, label: [`${name}=${part}`, p.label].filter(Boolean).join(' ') });
+    }
+    if (out.length > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has more than ${MAX_SWEEP_POINTS} jobs: split it into several commands.`);
+  }
+  return out;
 }

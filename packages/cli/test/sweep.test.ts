@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { isLthError } from '@lth/kernel';
 import { planInvocation } from '../src/invocation';
 import { runWorkflow } from '../src/run-workflow';
-import { expandSweep } from '../src/sweep';
+import { expandSweep, sweepCommandLine } from '../src/sweep';
 import { fakeRuns } from './fixtures/fake-workflow';
 
 const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
@@ -44,6 +44,12 @@ describe('cli sweeps', () => {
     expect(p[1].label).to.equal('replicate=1 fraction=0.1 levels=1 dataset_name=cifar10');
     expect(p[15].label).to.equal('replicate=2 fraction=0.05 levels=3 dataset_name=cifar10');
     expect(p[15].argv).to.deep.equal(['--default_hparams=tiny', '--replicate=2', '--fraction=0.05', '--levels=3', '--dataset_name=cifar10']);
+  });
+
+  it('expands a list in a selector flag first, each value planned on its own', () => {
+    const p = sweepCommandLine('cli_fake', ['--default_hparams=tiny,tiny', '--levels=1,2'], CONFIG);
+    expect(p.map((x) => x.label)).to.deep.equal(['default_hparams=tiny levels=1', 'default_hparams=tiny levels=2', 'default_hparams=tiny levels=1', 'default_hparams=tiny levels=2']);
+    expect(p[3].argv).to.deep.equal(['--default_hparams=tiny', '--levels=2']);
   });
 
   it('rejects an empty range, an empty list item and a sweep of more than 1000 jobs, each with one line', () => {
