@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { flush, run, settings } from '@oclif/core';
-import { KERNEL_VERSION, LthError, registry } from '@lth/kernel';
+import { KERNEL_VERSION, LthError, STDOUT, ioError, registry } from '@lth/kernel';
 import { menuEntries } from './command-classes';
 import { renderMenu } from './help-text';
 import type { OutputStream } from './output';
@@ -32,11 +32,18 @@ export interface MainIO {
  * unknown commands (the menu on stderr, exit 1), runs a workflow command (`train`, `lottery`
  * ...) itself with `io`'s streams, and lets oclif dispatch the rest (help, listings). Returns
  * the exit status; every error is reported as one line (see `reportError`). Called in-process
- * with `io`, it is the binary without a new process (the CLI fuzz test runs it so).
+ * with `io`, it is the binary without a new process (the CLI fuzz test runs it so). A write
+ * error of the process's stdout is one line too, and SIGXFSZ is ignored, so a file over
+ * `ulimit -f` is an `EFBIG` error naming it rather than a core dump.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: MainIO = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
   const stderr: ErrorWriter = io.stderr ?? ((line) => process.stderr.write(line + '\n'));
+  if (!processHandlers) {
+    processHandlers = true;
+    process.stdout.prependListener('error', outputFailed);
+    process.on('SIGXFSZ', () => undefined);
+  }
   try {
     if (argv[0] === '--version' || argv[0] === '-v') {
       stdout.write(`lth ${version()} (@lth/kernel ${KERNEL_VERSION}, node ${process.version}, ${process.platform}-${process.arch})\n`);
@@ -64,4 +71,15 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
   } catch (e) {
     return reportError(e, stderr);
   }
+}
+
+let processHandlers = false;
+
+/**
+ * An asynchronous write error of stdout (a pipe or socket): the reader went away (EPIPE: exit
+ * quietly with 141, as a shell tool killed by SIGPIPE) or the write failed (one line, exit 2).
+ */
+function outputFailed(e: NodeJS.ErrnoException): void {
+  if (e.code === 'EPIPE') process.exit(141);
+  process.exit(reportError(ioError(e, 'write to', STDOUT)));
 }

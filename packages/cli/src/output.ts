@@ -1,5 +1,5 @@
 import { MultiBar, Presets, type SingleBar } from 'cli-progress';
-import type { Output } from '@lth/kernel';
+import { STDOUT, ioError, type Output } from '@lth/kernel';
 
 /** A progress handle that does nothing (quiet runs, or output that is not a terminal). */
 const NO_PROGRESS = Object.freeze({ update(): void {}, stop(): void {} });
@@ -30,8 +30,12 @@ export class ConsoleOutput implements Output {
 
   line(text: string): void {
     if (this.quiet) return;
-    if (this.bars && this.active > 0) this.bars.log(text + '\n');
-    else this.stream.write(text + '\n');
+    try {
+      if (this.bars && this.active > 0) this.bars.log(text + '\n');
+      else this.stream.write(text + '\n');
+    } catch (e) {
+      throw ioError(e, 'write to', STDOUT);
+    }
   }
 
   /** Printed even with `--quiet`. */

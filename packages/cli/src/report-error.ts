@@ -1,4 +1,4 @@
-import { isLthError } from '@lth/kernel';
+import { STDOUT, ioError, isLthError, isSystemError } from '@lth/kernel';
 
 /** Where error lines go; `process.stderr` unless a test gives another. */
 export type ErrorWriter = (line: string) => void;
@@ -17,10 +17,13 @@ function oneLine(message: string): string {
  * user can cause) is one line, `Error: <message> [CODE]`, with its own exit status and no stack
  * trace; its `details` (a menu, say) come first, as they are, and an empty message with
  * details prints the details alone. An oclif parse error (of the listing commands) is one line
- * too. An oclif exit (`this.exit(n)`) is silent. Anything else is unexpected: its message on
+ * too. An oclif exit (`this.exit(n)`) is silent. An error of the operating system (no space,
+ * an I/O error, a path too long ...) is turned into its `LthError` by `ioError`, naming the
+ * path it has (else standard output, whose writes are the only ones without a path). Anything else is unexpected: its message on
  * one line and a hint, exit status 1, and with `LTH_DEBUG=1` its stack.
  */
 export function reportError(e: unknown, write: ErrorWriter = (l) => process.stderr.write(l + '\n')): number {
+  if (isSystemError(e)) e = ioError(e, undefined, (e as { path?: string }).path ? undefined : STDOUT);
   if (isLthError(e)) {
     if (e.details) write(e.details.replace(/\n+$/, ''));
     if (!e.details || oneLine(e.message)) write(`Error: ${oneLine(e.message)} [${e.code}]`);

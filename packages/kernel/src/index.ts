@@ -5,6 +5,7 @@ export * from './standard-hparams';
 export * from './step';
 export * from './desc';
 export * from './fsutil';
+export * from './io-errors';
 export * from './lock';
 export * from './bounded-read';
 export * from './rng';

@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as lockfile from 'proper-lockfile';
 import { LthError } from './errors';
-import { ensureDir, writeFileAtomic } from './fsutil';
+import { ensureDir } from './fsutil';
+import { ioError } from './io-errors';
 
 /** The lock directory inside a locked directory. */
 export const LOCK_NAME = '.lth.lock';
@@ -18,7 +19,7 @@ const REFRESH_MS = 30_000;
 export const DEFAULT_LOCK_STALE_MS = 10 * 60_000;
 
 /** A lock directory without an owner record (its holder died between the two) is abandoned after this long. */
-const OWNERLESS_GRACE_MS = 10_000;
+const OWNERLESS_GRACE_MS = 3_000;
 
 /** Who holds an experiment lock: written by the holder, shown to anyone who finds it taken. */
 export interface LockOwner {
@@ -61,7 +62,8 @@ export interface LockOptions {
  * must not run a job twice, say) use the same function on the same directory.
  *
  * The lock is a directory `<dir>/.lth.lock` made atomically with proper-lockfile (mkdir, safe on
- * NFS), holding `owner.json` (a `LockOwner`). The holder refreshes its mtime every 30 s while
+ * NFS), holding `owner.json` (a `LockOwner`, written right after the mkdir; a lock directory
+ * without a readable record for 3 s is abandoned). The holder refreshes its mtime every 30 s while
  * its event loop turns. A lock whose holder is gone is taken over at once: on the same host
  * when its pid is no longer alive (or is another process: boot id and start time differ), so
  * a SIGKILLed run can be restarted immediately; on another host when its mtime is older than
@@ -84,11 +86,11 @@ export function lockExperiment(dir: string, options: LockOptions = {}): Experime
   try {
     // proper-lockfile takes a changed mtime for another process's lock: keep the one it recorded.
     const { atime, mtime } = fs.statSync(lockPath);
-    writeFileAtomic(path.join(lockPath, OWNER_FILE), JSON.stringify(selfOwner(options.command), null, 2) + '\n');
+    fs.writeFileSync(path.join(lockPath, OWNER_FILE), JSON.stringify(selfOwner(options.command), null, 2) + '\n');
     fs.utimesSync(lockPath, atime, mtime);
   } catch (e) {
     unlock();
-    throw e;
+    throw ioError(e, 'write', path.join(lockPath, OWNER_FILE));
   }
   const release = unlock;
   return {

@@ -109,12 +109,22 @@ export class Mask {
       tensors.push([k, { dtype: 'I32', shape: torchShape(e.shape, e.layout), data: toTorchLayout(ints, e.shape, e.layout) }]);
     }
     saveSafetensors(path.join(dir, MASK_FILE), tensors);
+    this.saveReport(dir);
+  }
+
+  /** Writes `sparsity_report.json` alone (it is derived from the mask: recreated when missing). */
+  saveReport(dir: string): void {
     const r = this.sparsityReport();
     writeFileAtomic(path.join(dir, SPARSITY_REPORT_FILE), JSON.stringify({ total: r.total, unpruned: r.unpruned, layers: r.layers }, null, 4));
   }
 
   static exists(dir: string): boolean {
     return fs.existsSync(path.join(dir, MASK_FILE));
+  }
+
+  /** Whether `dir` has its mask but not the sparsity report derived from it (a run killed between the two writes). */
+  static reportMissing(dir: string): boolean {
+    return Mask.exists(dir) && !fs.existsSync(path.join(dir, SPARSITY_REPORT_FILE));
   }
 
   /** Reads a mask saved by `save`, in the layouts of `model`'s weights, and checks it against the model. */

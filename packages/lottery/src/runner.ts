@@ -4,6 +4,7 @@ import {
   assertWritable,
   loadModelState,
   lockExperiment,
+  removeStaleTempFiles,
   LthError,
   Mask,
   modelExists,
@@ -201,6 +202,7 @@ export class LotteryRunner {
     this.validate();
     await this.checkInputs();
     const lock = this.options.platform.isPrimary ? lockExperiment(trunkReplicateDir(this.desc, this.root, this.replicate)) : null;
+    if (lock) removeStaleTempFiles(lock.dir, true);
     try {
       return await this.runLocked();
     } finally {
@@ -340,6 +342,14 @@ export class LotteryRunner {
 
   private async pruneLevel(level: number): Promise<void> {
     const loc = this.levelRoot(level);
+    if (Mask.reportMissing(loc)) {
+      const model = buildLotteryModel(this.desc, this.replicate);
+      try {
+        Mask.load(loc, model).saveReport(loc);
+      } finally {
+        model.dispose();
+      }
+    }
     if (Mask.exists(loc)) return;
     if (level === 0) {
       const model = buildLotteryModel(this.desc, this.replicate);

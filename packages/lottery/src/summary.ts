@@ -31,7 +31,7 @@ export function summarizeLevel(level: number, dir: string): LevelSummary {
     throw new LthError('MISSING_FILE', `Cannot read ${reportFile} (${(e as Error).message}). Rerun the lottery command to recreate it.`);
   }
   const s = summarizeLogger(MetricLogger.createFromFile(dir));
-  if (s.finalAccuracy === null) throw new LthError('CORRUPT_LOGGER', `${path.join(dir, 'logger')} has no test_accuracy records.`);
+  if (s.finalAccuracy === null) throw new LthError('CORRUPT_LOGGER', `${path.join(dir, 'logger')} has no test_accuracy records. Delete it and rerun the lottery command to recompute it.`);
   const { finalAccuracy, finalIteration, bestAccuracy, bestIteration } = s as { [K in keyof typeof s]: number };
   return { level, unpruned: report.unpruned, total: report.total, finalAccuracy, finalIteration, bestAccuracy, bestIteration };
 }

@@ -101,11 +101,13 @@ export interface StandardCallbackOptions {
 /**
  * OpenLTH's `standard_callbacks` (spec §5.4): test evaluation at the end step, at the start
  * step (each when it is not an epoch boundary or when evaluating only at the ends) and at every
- * epoch boundary; the `train_loss`/`lr` series; save the model at the start; save the logger at
- * every epoch boundary and at the end (OpenLTH: at the end only), so that a long run can be
- * watched; save the model at the end, after the logger, so that an end model on disk means the
- * logger is final; save the checkpoint at every epoch boundary; the timekeeper when evaluating
- * only at the ends. Train-set evaluation callbacks, when asked for, come first.
+ * epoch boundary; the `train_loss`/`lr` series; save the checkpoint at every epoch boundary;
+ * save the model at the start; save the logger at every epoch boundary and at the end (OpenLTH:
+ * at the end only), so that a long run can be watched; save the model at the end, after the
+ * logger, so that an end model on disk means the logger is final; the timekeeper when
+ * evaluating only at the ends. Train-set evaluation callbacks, when asked for, come first.
+ * Unlike OpenLTH the checkpoint is saved before the models and the logger of its step: they
+ * derive from it, so a run killed between these writes rewrites them when it is resumed.
  */
 export function standardCallbacks(o: StandardCallbackOptions): TrainingCallback[] {
   const end = o.endStep;
@@ -123,10 +125,10 @@ export function standardCallbacks(o: StandardCallbackOptions): TrainingCallback[
   const callbacks: TrainingCallback[] = [
     ...evalCallbacks(evaluationCallback('test', o.testLoader, printer)),
     everyEpochAndAt(end, trainingSeriesCallback),
+    everyEpoch(primaryOnly(o.platform, saveCheckpointCallback)),
     atStep(start, primaryOnly(o.platform, saveModelCallback)),
     everyEpochAndAt(end, primaryOnly(o.platform, saveLoggerCallback)),
     atStep(end, primaryOnly(o.platform, saveModelCallback)),
-    everyEpoch(primaryOnly(o.platform, saveCheckpointCallback)),
   ];
   if (!everyEp && printer) callbacks.push(everyEpoch(timekeeperCallback(printer)));
   if (o.trainEvalLoader) callbacks.unshift(...evalCallbacks(evaluationCallback('train', o.trainEvalLoader, printer)));

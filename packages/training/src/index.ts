@@ -15,7 +15,6 @@ export * from './evaluate';
 export * from './callbacks';
 export * from './checkpoint';
 export * from './summary';
-export * from './stale-files';
 export * from './standard-train';
 export * from './preflight';
 export * from './validate';

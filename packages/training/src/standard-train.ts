@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import {
   DataLoader,
   Step,
@@ -5,6 +6,7 @@ import {
   loadSplit,
   modelExists,
   registry,
+  saveModel,
   type DatasetContext,
   type DatasetHparams,
   type Mask,
@@ -14,6 +16,7 @@ import {
   type TrainingHparams,
 } from '@lth/kernel';
 import { standardCallbacks } from './callbacks';
+import { checkpointPath } from './checkpoint';
 import { MetricLogger } from './metric-logger';
 import { summarizeLogger, type TrainingSummary } from './summary';
 import { train } from './train';
@@ -63,8 +66,10 @@ export function datasetContext(platform: Platform, out: Output): DatasetContext 
 }
 
 /**
- * OpenLTH's `standard_train` (spec §5.5): returns at once when the end model and the logger
- * already exist; otherwise loads the training split (augmented unless `do_not_augment`) and
+ * OpenLTH's `standard_train` (spec §5.5): returns at once when the start and end models and
+ * the logger already exist; otherwise (files of a finished run that were deleted are written
+ * again: the start model from `model`, which is in its start state, the end model and the
+ * logger from the checkpoint) loads the training split (augmented unless `do_not_augment`) and
  * the test split with the same dataset hyperparameters and batch size, builds the standard
  * callbacks and trains, resuming from a checkpoint when there is one.
  */
@@ -82,10 +87,13 @@ export async function standardTrain(o: StandardTrainOptions): Promise<TrainResul
     wallTimeSeconds: (performance.now() - t0) / 1000,
     logger,
   });
-  if (modelExists(o.outputLocation, endStep) && MetricLogger.exists(o.outputLocation)) {
+  const startStep = o.startStep ? Step.fromIteration(o.startStep.iteration, endStep.iterationsPerEpoch) : Step.zero(endStep.iterationsPerEpoch);
+  const hasStart = modelExists(o.outputLocation, startStep);
+  if (hasStart && modelExists(o.outputLocation, endStep) && MetricLogger.exists(o.outputLocation)) {
     if (verbose) o.out.line(`Already complete: ${o.outputLocation} holds the final model and logger, so nothing was trained.`);
     return done(MetricLogger.createFromFile(o.outputLocation), true, null, endStep);
   }
+  if (!hasStart && o.platform.isPrimary && fs.existsSync(checkpointPath(o.outputLocation))) saveModel(o.model, o.outputLocation, startStep);
   const ctx = datasetContext(o.platform, o.out);
   const trainSource = await loadSplit(o.dataset, 'train', ctx);
   const testSource = await loadSplit(o.dataset, 'test', ctx);

@@ -1,11 +1,10 @@
 import { randomInt } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { Step, ensureDir, ensureGradients, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
+import { Step, ensureDir, ensureGradients, removeStaleTempFiles, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
 import { checkpointBeyondEnd, readCheckpoint, restoreCheckpoint } from './checkpoint';
 import { LrSchedule } from './lr-schedule';
 import { TrainingSeries } from './loss-series';
 import { MetricLogger } from './metric-logger';
-import { removeStaleTempFiles } from './stale-files';
 import { createOptimizer, validateOptimizerHparams, type Optimizer, type OptimizerParam } from './optimizers';
 
 /** One mini-batch as the training loop consumes it (the kernel's `Batch` fits). */
@@ -92,7 +91,10 @@ export interface TrainOutcome {
  * `dataOrderSeed + ep` (`data_order_seed`, or a random base drawn once and kept in
  * checkpoints) and, at every step, first runs all callbacks, then returns if the step is the
  * end step, else takes one optimizer step at the scheduled learning rate. Training from 0 to
- * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. Frozen parameters
+ * N thus takes N optimizer steps and runs N + 1 rounds of callbacks. A run resumed from a
+ * checkpoint runs the callbacks at the checkpoint's step again, also when it is the end step
+ * (OpenLTH returned at once), so files a finished run lost (its end model, its logger) are
+ * written again. Frozen parameters
  * (`trainable === false`) are neither updated nor decayed. Every process reaches the final
  * barrier, also when stopping at the end step (OpenLTH returned before it, quirk 16).
  * Temporary files that killed runs left in the output location are removed. The loop gives
@@ -128,7 +130,7 @@ export async function train(o: TrainOptions): Promise<TrainOutcome> {
     const dataOrderSeed = ckpt ? ckpt.dataOrderSeed : training.data_order_seed ?? randomInt(0, 2 ** 31 - 1);
     const outcome = (stepsTaken: number): TrainOutcome => ({ logger, startStep: start, endStep: end, resumedFrom: ckpt?.step ?? null, stepsTaken, dataOrderSeed });
     if (ckpt && ckpt.step.gt(end)) throw checkpointBeyondEnd(ckpt.file, ckpt.step, end);
-    if (end.le(start)) return outcome(0);
+    if (end.lt(start) || (end.equals(start) && !ckpt)) return outcome(0);
 
     const trainable = params.map((p) => p.variable);
     const series = new TrainingSeries();

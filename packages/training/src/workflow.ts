@@ -10,6 +10,7 @@ import {
   buildModel,
   lockExperiment,
   modelExists,
+  removeStaleTempFiles,
   modelSeed,
   numClasses,
   registry,
@@ -110,6 +111,7 @@ export class TrainWorkflow implements Workflow {
       const complete = modelExists(location, Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch)) && MetricLogger.exists(location);
       await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, out: job.out, loadData: !complete });
       const lock = platform.isPrimary ? lockExperiment(path.dirname(location)) : null;
+      if (lock) removeStaleTempFiles(lock.dir, true);
       try {
         await this.train(job, desc, location, model);
       } finally {

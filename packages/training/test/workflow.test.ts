@@ -231,7 +231,7 @@ describe('train workflow', () => {
       const file = path.join(root, 'a-file');
       fs.writeFileSync(file, '');
       const err = await new TrainWorkflow().run(job(path.join(file, 'results'))).catch((e: Error) => e);
-      expect(err).to.have.property('code', 'NOT_WRITABLE');
+      expect(err).to.have.property('code', 'NOT_A_DIRECTORY');
       return;
     }
     fs.chmodSync(root, 0o500);

@@ -1,4 +1,4 @@
-import { assertWritable, lockExperiment, type ExperimentLock, type Hparams, type Output, type Platform } from '@lth/kernel';
+import { assertWritable, lockExperiment, removeStaleTempFiles, type ExperimentLock, type Hparams, type Output, type Platform } from '@lth/kernel';
 import { validateModelHparams, validateTrainingHparams } from '@lth/training';
 import type { LotteryDesc } from '../desc';
 import { BranchDesc } from './branch-desc';
@@ -101,6 +101,7 @@ export class BranchRunner {
     const locks: ExperimentLock[] = [];
     try {
       if (this.options.platform.isPrimary) for (const dir of this.outputLocations()) locks.push(lockExperiment(dir));
+      for (const l of locks) removeStaleTempFiles(l.dir, true);
       return await this.runLocked();
     } finally {
       for (const l of locks) l.release();
