@@ -52,6 +52,8 @@ export interface LockOptions {
   readonly command?: string;
   /** Staleness for holders on other hosts, in ms (default `DEFAULT_LOCK_STALE_MS`, or `LTH_LOCK_STALE_MS`). */
   readonly staleMs?: number;
+  /** How often the holder refreshes the lock's mtime, in ms (default 30 s, at least 1 s). */
+  readonly refreshMs?: number;
 }
 
 /**
@@ -76,12 +78,12 @@ export function lockExperiment(dir: string, options: LockOptions = {}): Experime
   const lockPath = path.join(target, LOCK_NAME);
   const staleMs = options.staleMs ?? envStaleMs() ?? DEFAULT_LOCK_STALE_MS;
   const state = { compromised: false, released: false };
-  let unlock = tryLock(target, lockPath, state);
+  let unlock = tryLock(target, lockPath, state, options.refreshMs);
   if (!unlock) {
-    const owner = readLockOwner(target);
-    if (!isAbandoned(lockPath, owner, staleMs) || !takeOver(target, lockPath, owner)) throw lockedError(target, readLockOwner(target));
-    unlock = tryLock(target, lockPath, state);
-    if (!unlock) throw lockedError(target, readLockOwner(target));
+    const owner = readLockOwner(target) ?? awaitOwner(target);
+    if (!isAbandoned(lockPath, owner, staleMs) || !takeOver(target, lockPath, owner)) throw lockedError(target, readLockOwner(target) ?? awaitOwner(target));
+    unlock = tryLock(target, lockPath, state, options.refreshMs);
+    if (!unlock) throw lockedError(target, readLockOwner(target) ?? awaitOwner(target));
   }
   try {
     // proper-lockfile takes a changed mtime for another process's lock: keep the one it recorded.
@@ -138,13 +140,13 @@ function lockFs(): typeof fs {
   return { ...fs, rmdirSync: (p: fs.PathLike) => fs.rmSync(p, { recursive: true }) } as typeof fs;
 }
 
-function tryLock(target: string, lockPath: string, state: { compromised: boolean }): Unlock | null {
+function tryLock(target: string, lockPath: string, state: { compromised: boolean }, refreshMs = REFRESH_MS): Unlock | null {
   try {
     return lockfile.lockSync(target, {
       lockfilePath: lockPath,
       realpath: false,
       stale: 2 ** 40,
-      update: REFRESH_MS,
+      update: Math.max(1000, refreshMs),
       fs: lockFs(),
       onCompromised: () => {
         state.compromised = true;
@@ -189,6 +191,24 @@ function takeOver(target: string, lockPath: string, seen: LockOwner | null): boo
   } finally {
     release();
   }
+}
+
+/** The holder's record, waiting up to a second for a holder that has just made the lock to write it. */
+function awaitOwner(dir: string): LockOwner | null {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 20; i++) {
+    let age: number;
+    try {
+      age = Date.now() - fs.statSync(path.join(dir, LOCK_NAME)).mtimeMs;
+    } catch {
+      return null;
+    }
+    if (age > OWNERLESS_GRACE_MS) return null;
+    Atomics.wait(pause, 0, 0, 50);
+    const owner = readLockOwner(dir);
+    if (owner) return owner;
+  }
+  return null;
 }
 
 function selfOwner(command?: string): LockOwner {

@@ -83,6 +83,29 @@ describe('lockExperiment', () => {
     lockExperiment(dir).release();
   });
 
+  it('stays held through its mtime refreshes and is removed on release', async function () {
+    this.timeout(20_000);
+    const lock = lockExperiment(dir, { refreshMs: 1000 });
+    const before = fs.statSync(path.join(dir, LOCK_NAME)).mtimeMs;
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(fs.statSync(path.join(dir, LOCK_NAME)).mtimeMs, 'refreshed').to.be.greaterThan(before);
+    expect(lock.compromised, 'writing owner.json must not look like another holder to proper-lockfile').to.equal(false);
+    lockedBy(() => lockExperiment(dir));
+    lock.release();
+    expect(fs.existsSync(path.join(dir, LOCK_NAME))).to.equal(false);
+  });
+
+  it('names a holder that writes its record a moment after making the lock', async function () {
+    this.timeout(20_000);
+    fakeLock(dir, null);
+    const record = JSON.stringify({ pid: process.ppid, host: os.hostname(), command: 'lth late', since: 'now' });
+    const writer = spawn(process.execPath, ['-e', `setTimeout(() => require('fs').writeFileSync(${JSON.stringify(path.join(dir, LOCK_NAME, 'owner.json'))}, ${JSON.stringify(record)}), 300)`]);
+    const exited = new Promise((r) => writer.on('exit', r));
+    const e = lockedBy(() => lockExperiment(dir));
+    await exited;
+    expect(e.message).to.contain(`process ${process.ppid} on ${os.hostname()} (lth late)`);
+  });
+
   it('of a SIGKILLed holder is taken over immediately; a live holder in another process keeps it', async function () {
     this.timeout(30_000);
     const script = `require(${JSON.stringify(KERNEL)}).lockExperiment(${JSON.stringify(dir)}, { command: 'holder' }); console.log('locked'); setInterval(() => {}, 1000);`;
