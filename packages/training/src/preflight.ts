@@ -53,10 +53,18 @@ export async function checkRunInputs(o: RunInputs): Promise<void> {
   const info = registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
   checkBlurFactor(o.dataset, info.imageShape);
   checkModelFits(o.model, o.dataset, info.imageShape, numClasses(o.dataset, info));
-  if (!o.loadData) return;
-  const ctx = datasetContext(o.platform, o.out);
+  if (o.loadData) await checkDatasetLoads(o.dataset, o.platform, o.out);
+}
+
+/**
+ * Loads and closes both splits of `dataset`: a missing or corrupt dataset fails here, as its
+ * family's `LthError`, before a run writes anything (dataset families cache what they decode,
+ * so the run's own load is cheap).
+ */
+export async function checkDatasetLoads(dataset: DatasetHparams, platform: Platform, out: Output): Promise<void> {
+  const ctx = datasetContext(platform, out);
   for (const split of ['train', 'test'] as const) {
-    const source = await loadSplit(o.dataset, split, ctx);
+    const source = await loadSplit(dataset, split, ctx);
     await source.close?.();
   }
 }

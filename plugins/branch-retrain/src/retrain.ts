@@ -1,6 +1,6 @@
 import { DatasetHparams, iterationsPerEpoch, LthError, numClasses, registry, Step, TrainingHparams, type DatasetInfo } from '@lth/kernel';
 import { arg, Branch, branch, modelBuildOptions, type BranchContext } from '@lth/lottery';
-import { checkBlurFactor, validateTrainingHparams } from '@lth/training';
+import { checkBlurFactor, checkDatasetLoads, validateTrainingHparams } from '@lth/training';
 
 function datasetInfo(d: DatasetHparams): DatasetInfo {
   return registry.dataset(d.dataset_name).instance.info(d.dataset_name);
@@ -48,6 +48,11 @@ export class RetrainBranch extends Branch {
     if (!context.exists(file)) {
       throw new LthError('MISSING_FILE', `retrain starts from the trunk level's rewind weights in ${file}, which is not there. Let lth lottery train level ${context.level} first.`);
     }
+  }
+
+  /** Another dataset than the trunk's is loaded before anything is written (missing or corrupt: one error). */
+  override async preflight(context: BranchContext, dataset: DatasetHparams): Promise<void> {
+    if (String(dataset) !== String(context.desc.dataset_hparams)) await checkDatasetLoads(dataset, context.platform, context.out);
   }
 
   async run(

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, loadModelState, modelFileName, Step, TrainingHparams, type Model } from '@lth/kernel';
+import { DatasetHparams, loadModelState, LthError, modelFileName, registry, Step, TrainingHparams, type Model } from '@lth/kernel';
 import { MetricLogger } from '@lth/training';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch } from '@lth/lottery';
 import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
@@ -24,6 +24,16 @@ registerToyImages(
   },
   'Synthetic test images (retrain tests).',
 );
+/** A dataset of the trunk's shape whose files are missing: loading it fails as a real dataset's does. */
+const MISSING = 'retrain_toy_missing';
+registry.beginPlugin('(retrain tests: a missing dataset)');
+registry.add('dataset', MISSING, {
+  info: () => ({ numTrainExamples: 240, numTestExamples: 100, numClasses: 10, imageShape: [28, 28, 1] as [number, number, number] }),
+  load: async () => {
+    throw new LthError('DATASET_MISSING', `${MISSING} is not in the dataset root: put its files there.`);
+  },
+});
+registry.endPlugin();
 const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps }));
 
 /** A trunk's runs under `root`, quiet (see `quietRun` of @lth/testing). */
@@ -110,6 +120,7 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
       [{ retrain_t: { optimizer_name: 'rmsprop' } }, 'UNKNOWN_OPTIMIZER', /rmsprop/],
       [{ retrain_t: { lr: 'fast' } }, 'BAD_HPARAM', /--retrain_t_lr expects a finite number, got 'fast'/],
       [{ retrain_d: { batch_size: 0 } }, 'BAD_HPARAM', /--retrain_d_batch_size=0 is invalid/],
+      [{ retrain_d: { dataset_name: MISSING } }, 'DATASET_MISSING', /retrain_toy_missing is not in the dataset root/],
     ];
     for (const [args, code, text] of cases) {
       await expectLthRejection(() => branchRunner(root, desc, 'retrain', [1], args).run(), code, text);

@@ -42,6 +42,14 @@ export abstract class Branch {
     void args;
   }
 
+  /**
+   * Optional: asynchronous checks before anything is written, after `validate` has passed at
+   * every level; called once, with the first requested level's context. For checks that read
+   * data: `retrain` loads the dataset it retrains on here, so a missing or corrupt one is one
+   * error and no branch directory.
+   */
+  preflight?(context: BranchContext, ...args: never[]): Promise<void>;
+
   /** Runs the branch for `context.level` with the arguments in parameter order. */
   abstract run(context: BranchContext, ...args: never[]): Promise<void>;
 

@@ -98,6 +98,8 @@ export class BranchRunner {
   /** Runs the branch at every level, then prints the experiment table and returns it. */
   async run(): Promise<ExperimentSummary> {
     this.validate();
+    const first = this.options.levels[0];
+    if (this.branch.instance.preflight && first !== undefined) await this.branch.instance.preflight(this.context(first), ...this.argValues());
     const locks: ExperimentLock[] = [];
     try {
       if (this.options.platform.isPrimary) for (const dir of this.outputLocations()) locks.push(lockExperiment(dir));
