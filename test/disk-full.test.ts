@@ -1,26 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { LTH_BIN, lines, Scratch } from './lth-binary';
+import { LTH_BIN, lines, md5Tree, Scratch } from './lth-binary';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 /** LeNet 20-10 (64 KB of weights, a 128 KB checkpoint with momentum) for one epoch of 600 images. */
 const TRAIN = ['train', '--default_hparams=mnist_lenet_20_10', '--dataset_name=fashion_mnist', '--subsample_fraction=0.01', '--training_steps=1ep', '--data_order_seed=2', '--momentum=0.9', '--quiet'];
 
-function files(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('md5').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 function expectOneLine(r: { code: number; stderr: string }, pattern: RegExp): void {
   expect(r.code, r.stderr).to.be.greaterThan(0);
@@ -56,11 +43,11 @@ describe('disk full (a real tmpfs)', function () {
   it('fails with one NO_SPACE line, leaves no temporary file or lock, and resumes to the same bytes once there is space', async () => {
     const reference = await s.lth(TRAIN);
     expect(reference.code, reference.stderr).to.equal(0);
-    const want = files(s.root);
+    const want = md5Tree(s.root);
 
     const full = await s.lth(TRAIN, s.dir, { LTH_ROOT: mount });
     expectOneLine(full, new RegExp(`^Error: Cannot write ${mount}/train_[0-9a-f]{32}/replicate_1/main/checkpoint\\.safetensors: no space is left on the device \\(ENOSPC\\)\\. Free some space .* \\[NO_SPACE\\]$`));
-    const left = Object.keys(files(mount));
+    const left = Object.keys(md5Tree(mount));
     expect(left.filter((f) => f.endsWith('.tmp') || f.includes('.lth.lock')), 'no temporary file, no lock').to.deep.equal([]);
     expect(left.some((f) => f.endsWith('main/checkpoint.safetensors')), 'the previous checkpoint is kept').to.equal(true);
     expect(left.some((f) => f.endsWith('model_ep1_it0.safetensors')), 'no end model without its checkpoint').to.equal(false);
@@ -68,7 +55,7 @@ describe('disk full (a real tmpfs)', function () {
     execFileSync('mount', ['-o', 'remount,size=16m', mount]);
     const again = await s.lth(TRAIN, s.dir, { LTH_ROOT: mount });
     expect(again.code, again.stderr).to.equal(0);
-    expect(files(mount)).to.deep.equal(want);
+    expect(md5Tree(mount)).to.deep.equal(want);
   });
 });
 

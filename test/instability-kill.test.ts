@@ -1,29 +1,12 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { LTH_BIN, Scratch } from './lth-binary';
+import { runAndKill, Scratch } from './lth-binary';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const TRUNK = ['--default_hparams=mnist_lenet_20_10', '--dataset_name=fashion_mnist', '--subsample_fraction=0.01', '--batch_size=32', '--training_steps=6ep', '--data_order_seed=1', '--rewinding_steps=5it'];
 const BRANCH = ['lottery_branch', 'instability', ...TRUNK, '--levels=1', '--points=7', '--evaluate_only_at_end'];
 
-/** Starts the branch, and SIGKILLs it `delayMs` after the line matching `when` appears (or lets it exit). */
-function runAndKill(s: Scratch, when: RegExp, delayMs: number): Promise<{ killed: boolean; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LTH_BIN, ...BRANCH], { cwd: s.dir, env: s.env() });
-    let stdout = '';
-    let armed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!armed && when.test(stdout)) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (_code, signal) => resolve({ killed: signal === 'SIGKILL', stdout }));
-  });
-}
 
 /** The branch's results at level 1: instability.json and each copy's logger and end weights. */
 function results(root: string): Record<string, string> {
@@ -68,7 +51,7 @@ describe('lth lottery_branch instability killed with SIGKILL and started again (
     ];
     let kills = 0;
     for (const [when, delay] of points) {
-      const r = await runAndKill(killed, when, delay);
+      const r = await runAndKill(killed, BRANCH, when, delay);
       if (r.killed) kills++;
     }
     expect(kills, 'at least two runs were really killed').to.be.at.least(2);

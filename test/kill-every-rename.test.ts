@@ -1,27 +1,13 @@
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { FIXTURES, Scratch, type LthRun } from './lth-binary';
+import { FIXTURES, md5Tree, Scratch, type LthRun } from './lth-binary';
 
 /** The example plugin's tiny dataset (256 8x8 images) and MLP: each run is mostly start-up. */
 const COMMON = ['--default_hparams=example_mlp_8', '--training_steps=1ep', '--data_order_seed=3', '--quiet', '--evaluate_only_at_end'];
 const LOTTERY = ['lottery', ...COMMON, '--levels=2'];
 const BRANCH = ['lottery_branch', 'randomly_prune', ...COMMON, '--levels=2', '--seed=5'];
 
-/** Every file under `dir` with the md5 of its bytes (lock directories and temporaries included). */
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out[path.relative(dir, p)] = createHash('md5').update(fs.readFileSync(p)).digest('hex');
-    }
-  };
-  if (fs.existsSync(dir)) walk(dir);
-  return out;
-}
 
 /**
  * Kills `lth lottery` (2 levels) and `lth lottery_branch` just before the K-th atomic rename,
@@ -40,11 +26,11 @@ describe('killed before every atomic rename, then run again (end to end)', funct
     fs.writeFileSync(path.join(s.dir, 'lth.config.js'), `module.exports = { plugins: [${JSON.stringify(path.join(FIXTURES, 'plugin-example'))}] };\n`);
     const a = await run(LOTTERY);
     expect(a.code, a.stderr).to.equal(0);
-    trunk = tree(s.root);
+    trunk = md5Tree(s.root);
     fs.cpSync(s.root, trunkCopy, { recursive: true });
     const b = await run(BRANCH);
     expect(b.code, b.stderr).to.equal(0);
-    withBranch = tree(s.root);
+    withBranch = md5Tree(s.root);
     expect(Object.keys(withBranch).length).to.be.greaterThan(Object.keys(trunk).length);
   });
   after(() => s.remove());
@@ -64,7 +50,7 @@ describe('killed before every atomic rename, then run again (end to end)', funct
       expect(killed.stderr, `K=${k}`).to.equal('');
       const again = await s.lth(args, s.dir, env);
       expect(again.code, `K=${k}: ${again.stderr}`).to.equal(0);
-      expect(tree(root), `K=${k}: every file as in an uninterrupted run, no temporaries, no lock`).to.deep.equal(want);
+      expect(md5Tree(root), `K=${k}: every file as in an uninterrupted run, no temporaries, no lock`).to.deep.equal(want);
       fs.rmSync(root, { recursive: true, force: true });
       return true;
     };

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -60,4 +61,35 @@ export class Scratch {
 /** The lines of a text, without the empty last one. */
 export function lines(text: string): string[] {
   return text.split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+}
+
+/** Starts `lth <args>` in `s`, and SIGKILLs it `delayMs` after its output first matches `when` (or lets it exit). */
+export function runAndKill(s: Scratch, args: readonly string[], when: RegExp, delayMs: number): Promise<{ killed: boolean; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [LTH_BIN, ...args], { cwd: s.dir, env: s.env() });
+    let stdout = '';
+    let armed = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (!armed && when.test(stdout)) {
+        armed = true;
+        setTimeout(() => child.kill('SIGKILL'), delayMs);
+      }
+    });
+    child.on('exit', (_code, signal) => resolve({ killed: signal === 'SIGKILL', stdout }));
+  });
+}
+
+/** Every file under `dir` (dot-files, lock directories and temporaries included) with the md5 of its bytes; `{}` when `dir` does not exist. */
+export function md5Tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = createHash('md5').update(fs.readFileSync(p)).digest('hex');
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
 }

@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { fullSizeMnistFiles, writeMnistFiles } from '@lth/testing';
-import { LTH_BIN, Scratch } from './lth-binary';
+import { runAndKill, Scratch } from './lth-binary';
 
 const ARGS = ['train', '--default_hparams=mnist_lenet_32', '--batch_size=32', '--subsample_fraction=0.01', '--training_steps=6ep', '--data_order_seed=7', '--momentum=0.9', '--weight_decay=0.0001'];
 
@@ -12,22 +11,6 @@ function runDir(root: string): string {
   return path.join(root, hash, 'replicate_1', 'main');
 }
 
-/** Starts `lth train`, and SIGKILLs it `delayMs` after the line matching `when` appears (or at exit). */
-function runAndKill(s: Scratch, when: RegExp, delayMs: number): Promise<{ killed: boolean; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [LTH_BIN, ...ARGS], { cwd: s.dir, env: s.env() });
-    let stdout = '';
-    let armed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!armed && when.test(stdout)) {
-        armed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    child.on('exit', (_code, signal) => resolve({ killed: signal === 'SIGKILL', stdout }));
-  });
-}
 
 function snapshot(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -63,7 +46,7 @@ describe('lth train killed with SIGKILL and started again (end to end)', functio
     ];
     let kills = 0;
     for (const [when, delay] of points) {
-      const r = await runAndKill(killed, when, delay);
+      const r = await runAndKill(killed, ARGS, when, delay);
       if (r.killed) kills++;
       if (fs.existsSync(killed.root)) {
         const leftovers = fs.readdirSync(killed.root, { recursive: true }).map(String).filter((f) => f.endsWith('.tmp') && !f.includes('/.'));

@@ -43,6 +43,13 @@ export class Mask {
     return [...this.entries.keys()];
   }
 
+  /** A copy with its own data arrays, in the same key order. */
+  copy(): Mask {
+    const out = new Mask();
+    for (const [k, e] of this.entries) out.entries.set(k, { data: e.data.slice(), shape: e.shape, layout: e.layout });
+    return out;
+  }
+
   /** All ones for every prunable weight of `model`. */
   static onesLike(model: Model): Mask {
     const m = new Mask();

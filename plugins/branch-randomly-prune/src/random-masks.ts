@@ -82,16 +82,6 @@ export function evenRandomMask(mask: Mask, seed: number): Mask {
   return inOrderOf(mask, out);
 }
 
-/** A copy of `mask`. */
-export function copyMask(mask: Mask): Mask {
-  const out = new Mask();
-  for (const k of mask.keys()) {
-    const e = mask.get(k)!;
-    out.set(k, { data: e.data.slice(), shape: e.shape, layout: e.layout });
-  }
-  return out;
-}
-
 /** The random mask of `strategy` drawn from `mask` with `seed`. */
 export function randomMask(mask: Mask, strategy: RandomPruningStrategy, seed: number): Mask {
   switch (strategy) {
@@ -102,7 +92,7 @@ export function randomMask(mask: Mask, strategy: RandomPruningStrategy, seed: nu
     case 'even':
       return evenRandomMask(mask, seed);
     case 'identity':
-      return copyMask(mask);
+      return mask.copy();
   }
 }
 

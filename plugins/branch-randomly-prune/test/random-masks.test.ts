@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { Mask, Rng, toTorchLayout } from '@lth/kernel';
 import { expectLthError } from '@lth/testing';
-import { copyMask, evenRandomMask, globalRandomMask, layerwiseRandomMask, randomMask, unpruneLayers } from '../src';
+import { evenRandomMask, globalRandomMask, layerwiseRandomMask, randomMask, unpruneLayers } from '../src';
 
 /** A mask over a conv weight (lth layout [3,3,2,4]) and two linear weights, with different densities per layer. */
 function sampleMask(): Mask {
@@ -54,7 +54,7 @@ describe('random masks of randomly_prune', () => {
     const i = randomMask(mask, 'identity', 1);
     expect(bits(i)).to.deep.equal(bits(mask));
     expect(i.get('fc.weight')!.data).to.not.equal(mask.get('fc.weight')!.data);
-    expect(bits(copyMask(mask))).to.deep.equal(bits(mask));
+    expect(bits(mask.copy())).to.deep.equal(bits(mask));
   });
 
   it('shuffles in PyTorch layout: the mask file of a seed does not depend on how lth holds the conv weight', () => {
@@ -71,7 +71,7 @@ describe('random masks of randomly_prune', () => {
     expect(counts(m)['fc.weight']).to.equal(30);
     expect(counts(m)['conv.weight']).to.equal(72);
     expect(counts(m)['fc_layers.0.weight']).to.equal(counts(mask)['fc_layers.0.weight']);
-    expect(counts(unpruneLayers(copyMask(mask), ''))).to.deep.equal(counts(mask));
-    expectLthError(() => unpruneLayers(copyMask(mask), 'fc.weights'), 'BAD_HPARAM', /--layers_to_ignore names 'fc\.weights', which is not a prunable weight\. Prunable weights: conv\.weight, fc_layers\.0\.weight, fc\.weight\./);
+    expect(counts(unpruneLayers(mask.copy(), ''))).to.deep.equal(counts(mask));
+    expectLthError(() => unpruneLayers(mask.copy(), 'fc.weights'), 'BAD_HPARAM', /--layers_to_ignore names 'fc\.weights', which is not a prunable weight\. Prunable weights: conv\.weight, fc_layers\.0\.weight, fc\.weight\./);
   });
 });

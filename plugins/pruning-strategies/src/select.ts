@@ -7,16 +7,6 @@ import { LthError, Mask, type MaskEntry, type Model } from '@lth/kernel';
  */
 export type Scores = ReadonlyMap<string, Float32Array>;
 
-/** A copy of `mask`. */
-export function copyMask(mask: Mask): Mask {
-  const out = new Mask();
-  for (const k of mask.keys()) {
-    const e = mask.get(k)!;
-    out.set(k, { data: e.data.slice(), shape: e.shape, layout: e.layout });
-  }
-  return out;
-}
-
 /** The number of weights `mask` keeps in the tensors `names`. */
 export function unprunedIn(mask: Mask, names: Iterable<string>): number {
   let n = 0;
@@ -78,7 +68,7 @@ export function pruneLowest(current: Mask, scores: Scores, count: number, strate
     checkFinite(name, s, strategy);
     for (let i = 0; i < s.length; i++) if (m[i] === 1) values[at++] = s[i];
   }
-  const next = copyMask(current);
+  const next = current.copy();
   if (count === 0) return next;
   values.sort();
   const threshold = values[count - 1];
@@ -107,7 +97,7 @@ export function pruneLowest(current: Mask, scores: Scores, count: number, strate
  * pruned (the lowest-scoring, ties in index order). Other tensors keep their mask.
  */
 export function pruneLowestPerLayer(current: Mask, scores: Scores, fraction: number, strategy: string): Mask {
-  let next = copyMask(current);
+  let next = current.copy();
   for (const name of current.keys()) {
     const s = scores.get(name);
     if (!s) continue;
