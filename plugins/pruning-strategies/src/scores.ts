@@ -62,10 +62,13 @@ export async function snipScores(model: Model, names: readonly string[], batch: 
 /**
  * GraSP's score (Wang et al. 2020, eq. 8, and the authors' code): `S = -w ⊙ Hg`, `g` the
  * gradient of the cross-entropy of `logits / temperature` on `batch` over all the weights
- * `names`, `H` its Hessian; the highest scores are pruned. `Hg` is exact, by double backward:
- * the gradient of `g · ∇L(w)` with `g` held constant, as the authors' code computes it. It
- * needs a backend without fused kernels (their gradients have no gradients): the `grasp`
- * strategy runs it on tfjs' CPU backend (`onCpuBackend`). A model with an operation whose
+ * `names`, `H` its Hessian; the highest scores are pruned. Batch norm runs in training mode, as
+ * in the paper's code. `Hg` is exact, by double backward: the gradient of `g · ∇L(w)` with `g`
+ * held constant, as the authors' code computes it (checked against PyTorch on LeNet, CIFAR
+ * ResNet, ImageNet ResNet and VGG with batch norm). It needs a backend without fused kernels
+ * (their gradients have no gradients): the `grasp` strategy runs it on tfjs' CPU backend
+ * (`onCpuBackend`); the loss is `twiceDifferentiableCrossEntropy` and the missing second-order
+ * gradients are registered by `registerSecondOrderGradients`. A model with an operation whose
  * gradient tfjs cannot differentiate again is an `LthError` naming the operation.
  */
 export async function graspScores(model: Model, names: readonly string[], batch: PruningBatch, temperature: number): Promise<Map<string, Float32Array>> {
@@ -128,25 +131,37 @@ export function absoluteState(model: Model): void {
 }
 
 /**
+ * `e^x` whose gradient `dy · e^x` recomputes `e^x` from the input. tfjs' `exp` (like `sigmoid`,
+ * `pow`, `tanh`, `softmax`) differentiates through its saved output, and the engine records the
+ * copy it saves before the operation itself, so a second derivative treats that output as a
+ * constant and silently loses a term.
+ */
+const twiceDifferentiableExp = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x]);
+  return { value: tf.exp(x), gradFunc: (dy: tf.Tensor, [input]: tf.Tensor[]) => tf.mul(dy, tf.exp(input)) };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/**
  * Mean cross-entropy, written so that tfjs can differentiate it twice: tfjs' `logSoftmax` is a
- * custom gradient, and `exp` (like `pow`) differentiates through its saved output, which the
- * tape does not connect to the input; `e^z = sigmoid(z) / sigmoid(-z)` is recomputed from `z`
- * in its gradient. The shift by the row maximum is a constant read back from the values
- * (tfjs' `max` has no second derivative); the log-sum-exp does not depend on it.
+ * custom gradient and `exp` loses its second derivative (see `twiceDifferentiableExp`). The
+ * shift by the row maximum is a constant read back from the values (tfjs' `max` has no second
+ * derivative); the log-sum-exp does not depend on it.
  */
 export function twiceDifferentiableCrossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   const shift = tf.tensor2d(tf.max(logits, 1, true).dataSync() as Float32Array, [logits.shape[0], 1]);
   const z = tf.sub(logits, shift);
-  const exp = tf.div(tf.sigmoid(z), tf.sigmoid(tf.neg(z)));
-  const logp = tf.sub(z, tf.log(tf.sum(exp, 1, true)));
+  const logp = tf.sub(z, tf.log(tf.sum(twiceDifferentiableExp(z), 1, true)));
   return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(labels, logits.shape[1]), logp), 1))) as tf.Scalar;
 }
 
 /**
  * Registers, once, gradients tfjs lacks for second derivatives through convolutional networks:
  * that of `Conv2DBackpropFilter` (the filter gradient: a transposed convolution of `dy` for `x`,
- * and a convolution of `x` for `dy`, both with the incoming filter gradient) and that of
- * `AvgPoolGrad` (linear in `dy`: average pooling of the incoming gradient; zero for the input).
+ * and a convolution of `x` for `dy`, both with the incoming filter gradient), that of
+ * `AvgPoolGrad` (linear in `dy`: average pooling of the incoming gradient; zero for the input)
+ * and that of `MaxPoolGrad` (linear in `dy`: the incoming gradient read at each window's
+ * maximum, the position `MaxPoolGrad` routes to, found by `maxPoolWithArgmax`; zero for the
+ * input and output, on which it depends piecewise constantly).
  */
 export function registerSecondOrderGradients(): void {
   if (tf.getGradient('AvgPoolGrad') == null) {
@@ -162,6 +177,23 @@ export function registerSecondOrderGradients(): void {
         return {
           dy: () => tf.avgPool(dx as tf.Tensor4D, filterSize, strides, pad, dimRoundingMode),
           input: () => tf.zerosLike(input),
+        };
+      },
+    });
+  }
+  if (tf.getGradient('MaxPoolGrad') == null) {
+    tf.registerGradient({
+      kernelName: 'MaxPoolGrad',
+      inputsToSave: ['input', 'output'],
+      gradFunc: (dx: tf.Tensor | tf.Tensor[], saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+        const [input, output] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const filterSize = attrs.filterSize as [number, number];
+        const strides = attrs.strides as [number, number];
+        const pad = attrs.pad as 'valid' | 'same' | number;
+        return {
+          dy: () => tf.gather(tf.reshape(dx as tf.Tensor, [-1]), tf.maxPoolWithArgmax(input, filterSize, strides, pad, true).indexes),
+          input: () => tf.zerosLike(input),
+          output: () => tf.zerosLike(output),
         };
       },
     });

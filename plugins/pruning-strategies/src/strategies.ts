@@ -140,22 +140,11 @@ export class SnipStrategy extends AtInitStrategy<SnipPruningHparams> {
 @strategy({ name: 'grasp', hparams: GraspPruningHparams, description: 'GraSP: prune the weights of highest -w*Hg (gradient signal preservation), at initialisation.' })
 export class GraspStrategy extends AtInitStrategy<GraspPruningHparams> {
   readonly name = 'grasp';
-
-  /**
-   * Also refuses networks with batch norm: tfjs' second derivative through lth's training-mode
-   * batch norm is incomplete (ResNet-8's Hg is 4-6% off PyTorch's), so GraSP there would be
-   * silently wrong. Fully connected networks match PyTorch's double backward.
-   */
-  override validate(hparams: GraspPruningHparams, model: Model): void {
-    super.validate(hparams, model);
-    checkGraspSupported(model);
-  }
   async pruneCount(hparams: GraspPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
     const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
     const scores = await onCpuBackend(async () => {
       const model = this.maskedInitialModel(mask, context);
       try {
-        checkGraspSupported(model);
         return await graspScores(model, model.prunableLayerNames, batch, hparams.pruning_temperature);
       } finally {
         model.dispose();
@@ -195,15 +184,5 @@ export class SynflowStrategy extends AtInitStrategy<SynflowPruningHparams> {
     } finally {
       model.dispose();
     }
-  }
-}
-
-/** `UNSUPPORTED_MODEL` for a network with batch norm (see `GraspStrategy.validate`). */
-export function checkGraspSupported(model: Model): void {
-  if (model.state.some((e) => e.role === 'bn.weight')) {
-    throw new LthError(
-      'UNSUPPORTED_MODEL',
-      `grasp cannot score ${model.name} yet: its Hessian-gradient product through batch norm is not exact in lth (tfjs lacks part of batch norm's second derivative). Use snip or synflow, or a network without batch norm (mnist_lenet_*).`,
-    );
   }
 }

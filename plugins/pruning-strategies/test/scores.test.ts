@@ -1,7 +1,8 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import { Mask, type PruningBatch } from '@lth/kernel';
 import { expectLthRejection, useCpuBackend } from '@lth/testing';
-import { GraspPruningHparams, GraspStrategy, graspScores, SnipPruningHparams, SnipStrategy, snipScores, SynflowPruningHparams, SynflowStrategy, synflowScores, absoluteState } from '../src';
+import { GraspPruningHparams, GraspStrategy, graspScores, SnipPruningHparams, SnipStrategy, snipScores, SynflowPruningHparams, SynflowStrategy, synflowScores, absoluteState, twiceDifferentiableCrossEntropy } from '../src';
 import { fixedContext, maskValues, plain, tinyNet } from './tiny-net';
 
 /** One example x = [1, 1] of class 0. */
@@ -38,6 +39,25 @@ describe('scores of pruning at initialisation, by hand', () => {
       } finally {
         net.dispose();
       }
+    }
+  });
+
+  it('the cross-entropy GraSP differentiates twice has the exact Hessian (diag p - p p^T) / N (tfjs\' exp alone loses a term)', async () => {
+    const z = tf.variable(tf.tensor2d([[0.3, -1.2, 2], [1, 0.5, -0.7]]));
+    const v = tf.tensor2d([[0.5, 1, -2], [0.1, -0.3, 0.8]]);
+    const y = tf.tensor1d([2, 0], 'int32');
+    try {
+      const { value, grads } = tf.variableGrads(() => {
+        const g = tf.variableGrads(() => twiceDifferentiableCrossEntropy(z, y), [z]).grads[z.name];
+        return tf.sum(tf.mul(g, v)) as tf.Scalar;
+      }, [z]);
+      const p = tf.softmax(z);
+      const want = tf.div(tf.mul(p, tf.sub(v, tf.sum(tf.mul(p, v), 1, true))), 2);
+      close([...grads[z.name].dataSync()], [...want.dataSync()], 1e-6);
+      expect(value.dataSync()[0]).to.be.closeTo(tf.sum(tf.mul(tf.div(tf.sub(p, tf.oneHot(y, 3)), 2), v)).dataSync()[0], 1e-6);
+      tf.dispose([value, grads[z.name], p, want]);
+    } finally {
+      tf.dispose([z, v, y]);
     }
   });
 
