@@ -27,7 +27,7 @@ export default class LthHelp extends Help {
       return;
     }
     const id = rest[at];
-    if (!(id in COMMANDS)) throw new LthError('UNKNOWN_COMMAND', `Unknown command '${id}'. Run lth to see the commands.`, 1);
+    if (!(id in COMMANDS)) throw new LthError('UNKNOWN_COMMAND', `Unknown command '${id}'. Run lth to see the commands.`);
     const info = STATIC_COMMANDS[id];
     if (info) {
       this.log([...bannerTop(), `lth ${info.usage} => ${info.description}`, '='.repeat(RULE_WIDTH), '', `Usage: lth ${info.usage}`].join('\n'));

@@ -58,7 +58,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
     if (first !== undefined && !['--help', '-h'].includes(first) && !(first in COMMANDS)) {
       stderr(renderMenu(menuEntries()));
       const near = first.startsWith('-') ? undefined : closest(first, Object.keys(COMMANDS));
-      throw new LthError('UNKNOWN_COMMAND', `Unknown command '${first}'.${near ? ` Did you mean lth ${near}?` : ''}`, 1);
+      throw new LthError('UNKNOWN_COMMAND', `Unknown command '${first}'.${near ? ` Did you mean lth ${near}?` : ''}`);
     }
     const help = args.some((a) => a === '--help' || a === '-h');
     if (first !== undefined && registry.find('workflow', first) && !help) {

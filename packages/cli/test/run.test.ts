@@ -99,17 +99,17 @@ describe('cli error reporting', () => {
 
   it('prints an LthError as one line with its code, exiting with its status', () => {
     expect(report(new LthError('BAD_STEP', 'Malformed step.'))).to.deep.equal({ code: 2, lines: ['Error: Malformed step. [BAD_STEP]'] });
-    expect(report(new LthError('UNKNOWN_COMMAND', 'Nope.\nReally.', 1))).to.deep.equal({ code: 1, lines: ['Error: Nope. Really. [UNKNOWN_COMMAND]'] });
+    expect(report(new LthError('UNKNOWN_COMMAND', 'Nope.\nReally.'))).to.deep.equal({ code: 1, lines: ['Error: Nope. Really. [UNKNOWN_COMMAND]'] });
   });
 
   it("prints an LthError's details (a menu) as they are before its line, and alone when the message is empty", () => {
     const menu = '====\nChoose one:\n    * a => A.\n====\n';
-    expect(report(new LthError('UNKNOWN_THING', "Unknown thing 'b'. Did you mean a?", 1, menu))).to.deep.equal({
+    expect(report(new LthError('UNKNOWN_BRANCH', "Unknown thing 'b'. Did you mean a?", menu))).to.deep.equal({
       code: 1,
-      lines: ['====\nChoose one:\n    * a => A.\n====', "Error: Unknown thing 'b'. Did you mean a? [UNKNOWN_THING]"],
+      lines: ['====\nChoose one:\n    * a => A.\n====', "Error: Unknown thing 'b'. Did you mean a? [UNKNOWN_BRANCH]"],
     });
-    expect(report(new LthError('MISSING_THING', '', 1, menu))).to.deep.equal({ code: 1, lines: ['====\nChoose one:\n    * a => A.\n===='] });
-    expect(report(new LthError('EMPTY', ''))).to.deep.equal({ code: 2, lines: ['Error:  [EMPTY]'] });
+    expect(report(new LthError('MISSING_BRANCH', '', menu))).to.deep.equal({ code: 1, lines: ['====\nChoose one:\n    * a => A.\n===='] });
+    expect(report(new LthError('BAD_ARGS', ''))).to.deep.equal({ code: 2, lines: ['Error:  [BAD_ARGS]'] });
   });
 
   it('prints an oclif parse error as one line', () => {

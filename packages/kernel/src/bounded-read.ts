@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as zlib from 'node:zlib';
+import type { ErrorCode } from './error-codes';
 import { LthError } from './errors';
 
 /**
@@ -8,7 +9,7 @@ import { LthError } from './errors';
  * what to do, appended to the message.
  */
 export interface ReadProblem {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly advice: string;
 }
 

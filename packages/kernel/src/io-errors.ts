@@ -1,3 +1,4 @@
+import type { ErrorCode } from './error-codes';
 import { LthError } from './errors';
 
 /** How `ioError` names the standard output as the file it failed on. */
@@ -17,7 +18,7 @@ function systemError(e: unknown): SystemError | null {
 }
 
 /** The LthError code and the advice for each errno lth knows; anything else is `IO_ERROR`. */
-const ERRNO: Readonly<Record<string, readonly [code: string, what: string, advice: string]>> = {
+const ERRNO: Readonly<Record<string, readonly [code: ErrorCode, what: string, advice: string]>> = {
   ENOSPC: ['NO_SPACE', 'no space is left on the device', 'Free some space (or choose another results root) and run again: the run resumes from its last checkpoint.'],
   EDQUOT: ['NO_SPACE', 'the disk quota is exceeded', 'Free some space (or choose another results root) and run again: the run resumes from its last checkpoint.'],
   EFBIG: ['FILE_TOO_BIG', 'the file would be larger than the file system or `ulimit -f` allows', 'Raise the limit (ulimit -f unlimited) or choose a results root on another file system, and run again.'],
@@ -68,7 +69,7 @@ export function ioError(e: unknown, action?: string, file?: string): unknown {
     return new LthError('NO_CWD', 'The current directory no longer exists (it was deleted or moved). cd to an existing directory and run again.');
   }
   const where = file ?? sys.path ?? sys.dest;
-  const [code, what, known] = ERRNO[sys.code] ?? ['IO_ERROR', `the system reported ${sys.code}`, 'Check the path and the device, then run again.'];
+  const [code, what, known]: readonly [ErrorCode, string, string] = ERRNO[sys.code] ?? ['IO_ERROR', `the system reported ${sys.code}`, 'Check the path and the device, then run again.'];
   const advice = file === STDOUT ? 'Redirect the output to a file system that can take it (or to /dev/null), then run again.' : known;
   const doing = action ?? syscallAction(sys.syscall);
   const subject = where ? `${doing ? `${doing} ` : ''}${where}` : doing || 'an input/output operation';

@@ -131,7 +131,7 @@ export function lockedError(dir: string, owner: LockOwner | null): LthError {
     ? `process ${owner.pid} on ${owner.host} (${owner.command}) since ${owner.since}`
     : 'another process that is starting';
   const free = owner && owner.host === os.hostname() ? `wait for it to finish or stop it (kill ${owner.pid})` : 'wait for it to finish or stop it';
-  return new LthError('LOCKED', `${dir} is in use by ${who}. Two runs of one experiment would overwrite each other: ${free}, then run again.`, 3);
+  return new LthError('LOCKED', `${dir} is in use by ${who}. Two runs of one experiment would overwrite each other: ${free}, then run again.`);
 }
 
 type Unlock = () => void;

@@ -9,6 +9,7 @@ import type {
   PruningStrategy,
   Workflow,
 } from './contracts';
+import type { ErrorCode } from './error-codes';
 import { LthError } from './errors';
 import type { HparamsClass } from './hparams';
 import type { PruningHparams } from './standard-hparams';
@@ -23,6 +24,18 @@ export type ContributionKind =
   | 'workflow'
   | 'initializer'
   | 'batchnorm_initializer';
+
+/** The error code of an unknown name of each kind. */
+const UNKNOWN: { readonly [K in ContributionKind]: ErrorCode } = {
+  dataset: 'UNKNOWN_DATASET',
+  model: 'UNKNOWN_MODEL',
+  strategy: 'UNKNOWN_STRATEGY',
+  branch: 'UNKNOWN_BRANCH',
+  platform: 'UNKNOWN_PLATFORM',
+  workflow: 'UNKNOWN_WORKFLOW',
+  initializer: 'UNKNOWN_INITIALIZER',
+  batchnorm_initializer: 'UNKNOWN_BATCHNORM_INITIALIZER',
+};
 
 /** One registered contribution: its name, what it is, who contributed it, and the instance. */
 export interface Contribution<T = unknown> {
@@ -87,7 +100,7 @@ export class Registry {
     if (!c) {
       const known = this.list(kind).map((x) => x.name);
       throw new LthError(
-        `UNKNOWN_${kind.toUpperCase()}`,
+        UNKNOWN[kind],
         `Unknown ${kind.replace('_', ' ')} '${name}'. Known: ${known.length ? known.join(', ') : '(none loaded)'}.`,
       );
     }

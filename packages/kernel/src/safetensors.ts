@@ -124,7 +124,7 @@ function decode(dtype: SafeDtype, raw: Uint8Array): SafeTensor['data'] {
  * `CORRUPT_FILE` error; a missing or unreadable file is `MISSING_FILE`.
  */
 export function loadSafetensors(file: string): SafetensorsFile {
-  const problem = { code: 'CORRUPT_FILE', advice: 'Delete it to recompute it, or restore it from a backup.' };
+  const problem = { code: 'CORRUPT_FILE', advice: 'Delete it to recompute it, or restore it from a backup.' } as const;
   try {
     return BoundedFile.use(file, MAX_SAFETENSORS_FILE, problem, (f) => parseSafetensors(f));
   } catch (e) {

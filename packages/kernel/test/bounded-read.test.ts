@@ -28,7 +28,7 @@ describe('bounded reads', () => {
   let dir: string;
   beforeEach(() => (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-bounded-'))));
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
-  const problem = { code: 'CORRUPT_FILE', advice: 'Delete it.' };
+  const problem = { code: 'CORRUPT_FILE', advice: 'Delete it.' } as const;
 
   it('refuses a symlink to /dev/zero and a FIFO at once, without opening them', function () {
     const zero = path.join(dir, 'checkpoint.safetensors');

@@ -39,7 +39,7 @@ describe('ioError: one mapping from errno to a one-line LthError', () => {
     expect((ioError(sysError('ENOENT', 'uv_cwd')) as LthError).code).to.equal('NO_CWD');
     const plain = new Error('not a system error');
     expect(ioError(plain)).to.equal(plain);
-    const lth = new LthError('X', 'y');
+    const lth = new LthError('IO_ERROR', 'y');
     expect(ioError(lth)).to.equal(lth);
   });
 });

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { LthError, Mask, type ErrorCodeInfo, modelFileName, Step, type Model } from '@lth/kernel';
 import { expectLthRejection, listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend } from '@lth/testing';
 import {
   arg,
@@ -42,6 +42,13 @@ class CopyBranch extends Branch {
     } finally {
       model.dispose();
     }
+  }
+}
+
+declare module '@lth/kernel' {
+  interface ErrorCodes {
+    /** A test's own code, declared as a plugin declares its codes. */
+    BAD_LEVEL_FOR_TEST: ErrorCodeInfo;
   }
 }
 

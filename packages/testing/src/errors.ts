@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isLthError, LthError } from '@lth/kernel';
+import { isLthError, LthError, type ErrorCode } from '@lth/kernel';
 
 /**
  * Checks that `f()` throws, synchronously, an `LthError` (the kernel's class, not just an error
@@ -9,7 +9,7 @@ import { isLthError, LthError } from '@lth/kernel';
  * Use {@link expectLthRejection} for code that may fail asynchronously: this one treats a
  * returned (even rejected) promise as "did not throw".
  */
-export function expectLthError(f: () => unknown, code: string, text?: RegExp): void {
+export function expectLthError(f: () => unknown, code: ErrorCode, text?: RegExp): void {
   try {
     f();
   } catch (e) {
@@ -23,7 +23,7 @@ export function expectLthError(f: () => unknown, code: string, text?: RegExp): v
  * The asynchronous {@link expectLthError}: awaits `p` (a promise, or a function whose result is
  * awaited, so it may throw synchronously or reject), then checks the failure the same way.
  */
-export async function expectLthRejection(p: Promise<unknown> | (() => unknown), code: string, text?: RegExp): Promise<void> {
+export async function expectLthRejection(p: Promise<unknown> | (() => unknown), code: ErrorCode, text?: RegExp): Promise<void> {
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (e) {
@@ -33,11 +33,11 @@ export async function expectLthRejection(p: Promise<unknown> | (() => unknown), 
   expect.fail(`expected an LthError ${expected(code, text)}`);
 }
 
-function expected(code: string, text: RegExp | undefined): string {
+function expected(code: ErrorCode, text: RegExp | undefined): string {
   return text ? `${code} matching ${String(text)}` : code;
 }
 
-function checkLthError(e: unknown, code: string, text: RegExp | undefined): void {
+function checkLthError(e: unknown, code: ErrorCode, text: RegExp | undefined): void {
   const seen = e instanceof Error ? (e.stack ?? String(e)) : String(e);
   expect(isLthError(e), `expected LthError ${code}, got ${seen}`).to.equal(true);
   expect(e, seen).to.be.instanceOf(LthError);

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LthError } from '@lth/kernel';
+import { LthError, type ErrorCode } from '@lth/kernel';
 import { expectLthError, expectLthRejection } from '../src';
 
 /** The message of the assertion `f` fails with (and fails the test when `f` passes). */
@@ -21,7 +21,7 @@ async function asyncFailure(f: () => Promise<void>): Promise<string> {
   throw new Error('the helper passed');
 }
 
-const throwing = (code: string, message: string) => () => {
+const throwing = (code: ErrorCode, message: string) => () => {
   throw new LthError(code, message);
 };
 

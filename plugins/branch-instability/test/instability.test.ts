@@ -5,7 +5,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { loadModelState, Mask, modelFileName, Step, type ErrorCode, type Model } from '@lth/kernel';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 import { expectLthRejection, listFiles, quietRun, RecordingOutput, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
@@ -222,7 +222,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
 
   it('bad arguments are one error each, before anything is written', async () => {
     const before = listFiles(root);
-    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    const cases: Array<[Record<string, unknown>, ErrorCode, RegExp]> = [
       [{ seeds: '1' }, 'BAD_HPARAM', /--seeds=1 is invalid: give the two copies' data order seeds as two integers separated by a comma/],
       [{ seeds: '2,2' }, 'BAD_HPARAM', /--seeds=2,2 is invalid: the two copies need different data order seeds/],
       [{ points: 1 }, 'BAD_HPARAM', /--points=1 is invalid: use between 2 and 10000 points/],

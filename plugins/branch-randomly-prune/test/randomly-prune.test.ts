@@ -3,7 +3,7 @@ import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadModelState, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { loadModelState, Mask, modelFileName, Step, type ErrorCode, type Model } from '@lth/kernel';
 import { BranchRunner, buildLotteryModel, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
 import { RandomlyPruneBranch } from '../src';
@@ -133,7 +133,7 @@ describe('randomly_prune (end to end on a rewound LeNet trunk)', function () {
 
   it('bad arguments are one error each, before anything is written', async () => {
     const before = listFiles(root);
-    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    const cases: Array<[Record<string, unknown>, ErrorCode, RegExp]> = [
       [{ seed: 1, layers_to_ignore: 'fc.weights' }, 'BAD_HPARAM', /--layers_to_ignore names 'fc\.weights'/],
       [{ seed: 1, strategy: 'even_ish' }, 'BAD_HPARAM', /--strategy='even_ish' is not one of: layerwise, global, even, identity/],
       [{ seed: 1, start_at: 'middle' }, 'BAD_HPARAM', /--start_at='middle' is not one of: init, end, rewind/],

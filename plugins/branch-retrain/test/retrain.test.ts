@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, loadModelState, LthError, modelFileName, registry, Step, TrainingHparams, type Model } from '@lth/kernel';
+import { DatasetHparams, loadModelState, LthError, modelFileName, registry, Step, TrainingHparams, type ErrorCode, type Model } from '@lth/kernel';
 import { MetricLogger } from '@lth/training';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch } from '@lth/lottery';
 import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
@@ -113,7 +113,7 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
 
   it('bad arguments are one error each, before anything is written', async () => {
     const before = listFiles(root);
-    const cases: Array<[Record<string, unknown>, string, RegExp]> = [
+    const cases: Array<[Record<string, unknown>, ErrorCode, RegExp]> = [
       [{ retrain_d: { dataset_name: TOY_4 } }, 'BAD_HPARAM', /--retrain_d_dataset_name=retrain_toy_4 has 4 classes of 28x28x1 images, but the trunk's network takes 28x28x1 images into 10 classes/],
       [{ retrain_d: { dataset_name: 'nope' } }, 'UNKNOWN_DATASET', /Unknown dataset 'nope'/],
       [{ retrain_t: { training_steps: '2it' } }, 'BAD_STEP', /at or after its end, --retrain_t_training_steps=2it/],

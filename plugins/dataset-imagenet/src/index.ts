@@ -1,3 +1,4 @@
+import './errors';
 export { ImagenetDataset, corruptImagePolicy } from './imagenet-dataset';
 export { IMAGENET_MEAN, IMAGENET_STD, ImagenetImageSource, type ImagenetSourceOptions } from './imagenet-source';
 export { CorruptImageError, IMAGENET_RESIZE, IMAGENET_SIZE, decodeExample } from './decode';

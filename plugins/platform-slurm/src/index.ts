@@ -1,3 +1,4 @@
+import './errors';
 export { SlurmPlatformHparams } from './hparams';
 export { slurmSettings, sbatchResourceArgs, type SlurmConfig, type SlurmSettings } from './settings';
 export { SlurmPlatform, SlurmPlatformFactory } from './slurm-platform';

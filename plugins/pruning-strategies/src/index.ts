@@ -1,3 +1,4 @@
+import './errors';
 /** The pruning strategies beyond OpenLTH's `sparse_global`, and the `prune_at_init` branch (manifest: package.json's `lth`). */
 export * from './hparams';
 export * from './select';

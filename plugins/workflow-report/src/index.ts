@@ -1,3 +1,4 @@
+import './errors';
 /* lth ls and lth report; the plugin manifest is the "lth" key of package.json. */
 export { LsArgs, LsWorkflow, listRows, resultsRoot } from './ls/workflow';
 export { formatLsTable, lsRows, type LsRow } from './ls/rows';

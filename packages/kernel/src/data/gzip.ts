@@ -17,7 +17,7 @@ export function isGzip(data: Uint8Array): boolean {
  * again to download it afresh.").
  */
 export async function readMaybeGzipped(file: string, advice: string, bound: number | SizeFromHeader = 1 << 30): Promise<Buffer> {
-  const problem = { code: 'CORRUPT_DATASET', advice };
+  const problem = { code: 'CORRUPT_DATASET', advice } as const;
   const max = typeof bound === 'number' ? bound : bound.max;
   const compressedMax = Math.ceil(max * 1.01) + 1024;
   const plain = BoundedFile.use(file, Number.MAX_SAFE_INTEGER, problem, (f) => {

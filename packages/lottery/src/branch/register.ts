@@ -90,7 +90,7 @@ export function registeredBranch(name: string): RegisteredBranch {
     const known = listBranches().map((b) => b.name);
     const near = likelyMeant(name, known);
     const hint = near ? `Did you mean ${near}?` : `Known branches: ${known.length ? known.join(', ') : '(none: no branch plugin is loaded)'}.`;
-    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. ${hint}`, 1, branchMenu());
+    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. ${hint}`, branchMenu());
   }
   return found as RegisteredBranch;
 }

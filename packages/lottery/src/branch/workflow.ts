@@ -41,7 +41,7 @@ export class LotteryBranchWorkflow implements Workflow {
   flagGroups(selectors: Selectors): FlagGroup[] {
     const name = selectors.positionals[0];
     if (name === undefined) {
-      throw new LthError('MISSING_BRANCH', '', 1, branchMenu());
+      throw new LthError('MISSING_BRANCH', '', branchMenu());
     }
     const b = registeredBranch(name);
     const dir = trunkPath(selectors.trunk, selectors.positionals[1]);
@@ -78,7 +78,7 @@ export function branchRunnerFor(job: Job): BranchRunner {
   const levels = job.groups.levels;
   if (!(levels instanceof BranchLevelsArgs)) throw new Error("The lottery_branch workflow needs its 'levels' group (--levels)");
   const name = job.positionals[0];
-  if (name === undefined) throw new LthError('MISSING_BRANCH', 'Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags].', 1);
+  if (name === undefined) throw new LthError('MISSING_BRANCH', 'Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags].');
   const dir = trunkPath((job.groups.trunk as TrunkArgs | undefined)?.trunk ?? undefined, job.positionals[1]);
   const trunk = dir === null ? null : trunkByDir(dir);
   if (trunk) checkTrunkFlags(job.groups, trunk);
