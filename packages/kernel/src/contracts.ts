@@ -217,10 +217,22 @@ export interface PruningContext {
 export interface PruningStrategy<H extends PruningHparams = PruningHparams> {
   prune(hparams: H, trainedModel: Model, currentMask: Mask, context?: PruningContext): Mask | Promise<Mask>;
   /**
-   * Optional: checks `hparams` against a (freshly built) model before an experiment writes
-   * anything, e.g. that named layers exist; throws an `LthError` for bad input.
+   * Optional: checks `hparams` against a (freshly built) model and the experiment's `plan`
+   * before an experiment writes anything, e.g. that named layers exist, that every planned
+   * level can prune what it asks, or that a number of examples fits the training split;
+   * throws an `LthError` for bad input. The lottery runner always passes `plan`.
    */
-  validate?(hparams: H, model: Model): void;
+  validate?(hparams: H, model: Model, plan?: PruningPlan): void;
+}
+
+/** What an experiment will ask of its pruning strategy, for `PruningStrategy.validate`. */
+export interface PruningPlan {
+  /** The levels that prune (1 to `levels`; 0 means the strategy never runs). */
+  readonly levels: number;
+  /** Examples in the training split the experiment trains on (after `--subsample_fraction`). */
+  readonly numTrainExamples: number;
+  /** The experiment's `--batch_size`. */
+  readonly batchSize: number;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -157,6 +157,11 @@ export class LotteryDesc extends Desc {
     return registry.dataset(hp.dataset_name).instance.info(hp.dataset_name);
   }
 
+  /** Examples in the main training split as loaded: `ceil(N × --subsample_fraction)`. */
+  numTrainExamples(): number {
+    return Math.ceil(this.datasetInfo().numTrainExamples * (this.dataset_hparams.subsample_fraction || 1));
+  }
+
   /** Iterations in one epoch of the main (or pretraining) training set. */
   iterationsPerEpoch(pretrain = false): number {
     return iterationsPerEpoch(this.datasetFor(pretrain), this.datasetInfo(pretrain));

@@ -137,7 +137,7 @@ export class LotteryRunner {
     const model = buildLotteryModel(desc, this.replicate);
     try {
       Mask.onesLike(model);
-      strategy.validate?.(desc.pruning_hparams, model);
+      strategy.validate?.(desc.pruning_hparams, model, { levels, numTrainExamples: desc.numTrainExamples(), batchSize: desc.dataset_hparams.batch_size });
       if (desc.pretrain) this.checkPretrainCompatible(model);
     } finally {
       model.dispose();

@@ -2,7 +2,7 @@ import { LthError, type Hparams, type Mask, type Model, type PruningContext } fr
 import { arg, Branch, branch, lotteryPruningContext, type BranchContext } from '@lth/lottery';
 import { GraspPruningHparams, RandomPruningHparams, SnipPruningHparams, splitNames, SynflowPruningHparams } from './hparams';
 import { candidateLayers, unprunedIn } from './select';
-import { GraspStrategy, RandomStrategy, SnipStrategy, SynflowStrategy } from './strategies';
+import { checkExamples, GraspStrategy, RandomStrategy, SnipStrategy, SynflowStrategy } from './strategies';
 
 export const AT_INIT_STRATEGIES = ['snip', 'grasp', 'synflow', 'random'] as const;
 
@@ -81,9 +81,11 @@ function plan(context: BranchContext, model: Model, mask: Mask, density: number,
  */
 @branch({ name: 'prune_at_init', description: 'Prune the level\'s starting network with SNIP, GraSP, SynFlow or at random to a density, then train it.' })
 export class PruneAtInitBranch extends Branch {
-  override validate(context: BranchContext, strategy: string, density: number, seed: number | null, layersToIgnore: string | null): void {
-    void strategy;
+  override validate(context: BranchContext, strategy: string, density: number, seed: number | null, layersToIgnore: string | null, examples: number | null): void {
     void seed;
+    if (strategy === 'snip' || strategy === 'grasp') {
+      checkExamples(examples, { numTrainExamples: context.desc.numTrainExamples(), batchSize: context.desc.dataset_hparams.batch_size }, '--examples');
+    }
     const file = context.trunkWeightsFile('rewind');
     if (!context.exists(file)) {
       throw new LthError('MISSING_FILE', `prune_at_init starts from the trunk's weights in ${file}, which is not there. Let lth lottery finish level 0 first.`);

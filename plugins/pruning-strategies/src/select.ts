@@ -111,6 +111,28 @@ export function pruneLowestPerLayer(current: Mask, scores: Scores, fraction: num
 }
 
 /**
+ * Checks, before anything trains, that levels 1 to `levels` can each prune
+ * `ceil(fraction × remaining)` weights over all the tensors `names` together, starting from
+ * `model`'s full mask, when the other prunable tensors (the ignored ones) are never pruned:
+ * `PRUNE_TOO_MUCH` naming the first level that cannot.
+ */
+export function checkLevelsFit(model: Model, names: readonly string[], fraction: number, levels: number, strategy: string): void {
+  const all = Mask.onesLike(model);
+  let remaining = all.unpruned;
+  const ignored = remaining - unprunedIn(all, names);
+  for (let level = 1; level <= levels; level++) {
+    const count = Math.ceil(fraction * remaining);
+    if (count > remaining - ignored) {
+      throw new LthError(
+        'PRUNE_TOO_MUCH',
+        `${strategy} would prune ${count} weights at level ${level} (pruning_fraction=${fraction} of the ${remaining} remaining), but only ${remaining - ignored} prunable, unpruned weights would be left outside pruning_layers_to_ignore. Lower --pruning_fraction, ignore fewer layers, or run fewer levels (at most ${level - 1}).`,
+      );
+    }
+    remaining -= count;
+  }
+}
+
+/**
  * How many weights a level prunes, as `sparse_global` counts them (without its `+1`):
  * `ceil(fraction × remaining)`, `remaining` counting every masked tensor, ignored ones included.
  */

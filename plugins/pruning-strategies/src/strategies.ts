@@ -1,4 +1,4 @@
-import { LthError, Rng, stateEntry, strategy, type Mask, type Model, type PruningContext, type PruningStrategy } from '@lth/kernel';
+import { LthError, Rng, stateEntry, strategy, type Mask, type Model, type PruningContext, type PruningPlan, type PruningStrategy } from '@lth/kernel';
 import {
   GraspPruningHparams,
   RandomPruningHparams,
@@ -8,12 +8,23 @@ import {
   type FractionPruningHparams,
 } from './hparams';
 import { absoluteState, graspScores, maskWeights, onCpuBackend, snipScores, synflowScores } from './scores';
-import { candidateLayers, levelPruneCount, pruneLowest, pruneLowestPerLayer, unprunedIn, type Scores } from './select';
+import { candidateLayers, checkLevelsFit, levelPruneCount, pruneLowest, pruneLowestPerLayer, unprunedIn, type Scores } from './select';
 
 function magnitudes(model: Model, names: readonly string[]): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
   for (const n of names) out.set(n, Float32Array.from(stateEntry(model, n).variable.dataSync() as Float32Array, Math.abs));
   return out;
+}
+
+/**
+ * `BAD_HPARAM` unless the examples a data-driven score takes (`--pruning_examples`, default
+ * `--batch_size`) fit the training split.
+ */
+export function checkExamples(examples: number | null, plan: Pick<PruningPlan, 'numTrainExamples' | 'batchSize'>, flag = '--pruning_examples'): void {
+  const count = examples ?? plan.batchSize;
+  if (count <= plan.numTrainExamples) return;
+  const which = examples === null ? `${flag} defaults to --batch_size=${count}, which is` : `${flag}=${count} is`;
+  throw new LthError('BAD_HPARAM', `${which} more than the ${plan.numTrainExamples} examples of the training split. Choose ${flag} from 1 to ${plan.numTrainExamples}.`);
 }
 
 function needContext(name: string, context: PruningContext | undefined): PruningContext {
@@ -24,10 +35,19 @@ function needContext(name: string, context: PruningContext | undefined): Pruning
   );
 }
 
-/** A base for the strategies here: the ignored layers are checked before anything is written. */
+/**
+ * A base for the strategies here: the ignored layers are checked before anything is written,
+ * and, for a strategy that prunes a count over all layers together (`prunesGlobally`), that
+ * every planned level can prune it outside the ignored layers.
+ */
 abstract class FractionStrategy<H extends FractionPruningHparams> implements PruningStrategy<H> {
-  validate(hparams: H, model: Model): void {
-    candidateLayers(model, hparams.ignoredLayers());
+  validate(hparams: H, model: Model, plan?: PruningPlan): void {
+    const names = candidateLayers(model, hparams.ignoredLayers());
+    if (plan && this.prunesGlobally(hparams)) checkLevelsFit(model, names, hparams.pruning_fraction, plan.levels, hparams.pruning_strategy);
+  }
+  protected prunesGlobally(hparams: H): boolean {
+    void hparams;
+    return true;
   }
   abstract prune(hparams: H, trainedModel: Model, currentMask: Mask, context?: PruningContext): Mask | Promise<Mask>;
 }
@@ -39,6 +59,9 @@ abstract class FractionStrategy<H extends FractionPruningHparams> implements Pru
  */
 @strategy({ name: 'sparse_layerwise', hparams: SparseLayerwisePruningHparams, description: 'Prune the smallest-magnitude fraction of each layer\'s remaining weights.' })
 export class SparseLayerwiseStrategy extends FractionStrategy<SparseLayerwisePruningHparams> {
+  protected override prunesGlobally(): boolean {
+    return false;
+  }
   prune(hparams: SparseLayerwisePruningHparams, trainedModel: Model, currentMask: Mask): Mask {
     currentMask.checkAgainst(trainedModel);
     const names = candidateLayers(trainedModel, hparams.ignoredLayers());
@@ -66,6 +89,9 @@ export function randomScores(mask: Mask, names: readonly string[], seed: number,
  */
 @strategy({ name: 'random', hparams: RandomPruningHparams, description: 'Prune weights chosen uniformly at random, globally or layer by layer.' })
 export class RandomStrategy extends FractionStrategy<RandomPruningHparams> {
+  protected override prunesGlobally(hparams: RandomPruningHparams): boolean {
+    return hparams.pruning_scope !== 'layerwise';
+  }
   prune(hparams: RandomPruningHparams, trainedModel: Model, currentMask: Mask, context?: PruningContext): Mask {
     currentMask.checkAgainst(trainedModel);
     const names = candidateLayers(trainedModel, hparams.ignoredLayers());
@@ -125,6 +151,10 @@ abstract class AtInitStrategy<H extends FractionPruningHparams> extends Fraction
 @strategy({ name: 'snip', hparams: SnipPruningHparams, description: 'SNIP: prune the weights of least connection sensitivity |g*w| on a batch, at initialisation.' })
 export class SnipStrategy extends AtInitStrategy<SnipPruningHparams> {
   readonly name = 'snip';
+  override validate(hparams: SnipPruningHparams, model: Model, plan?: PruningPlan): void {
+    super.validate(hparams, model, plan);
+    if (plan) checkExamples(hparams.pruning_examples, plan);
+  }
   async pruneCount(hparams: SnipPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
     const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
     const model = this.maskedInitialModel(mask, context);
@@ -140,6 +170,10 @@ export class SnipStrategy extends AtInitStrategy<SnipPruningHparams> {
 @strategy({ name: 'grasp', hparams: GraspPruningHparams, description: 'GraSP: prune the weights of highest -w*Hg (gradient signal preservation), at initialisation.' })
 export class GraspStrategy extends AtInitStrategy<GraspPruningHparams> {
   readonly name = 'grasp';
+  override validate(hparams: GraspPruningHparams, model: Model, plan?: PruningPlan): void {
+    super.validate(hparams, model, plan);
+    if (plan) checkExamples(hparams.pruning_examples, plan);
+  }
   async pruneCount(hparams: GraspPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
     const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
     const scores = await onCpuBackend(async () => {

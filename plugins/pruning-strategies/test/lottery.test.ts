@@ -115,6 +115,28 @@ describe('the strategies in lth lottery and the prune_at_init branch (toy LeNet 
     await expectLthRejection(() => bad.run(), 'BAD_HPARAM', /--density=0.9 keeps 14382 of 15980 weights, more than level 1's mask keeps \(12783, 79.99%\)/);
     expect(fs.existsSync(bad.outputLocations()[0]), 'nothing written').to.equal(false);
   });
+
+  it('flags used only at pruning time are checked before level 0 trains: one error, nothing written', async () => {
+    const fresh = tempDir('pruning-strategies-bad');
+    try {
+      const fails = async (pruning: Record<string, unknown>, levels: number, code: string, message: RegExp) => {
+        await expectLthRejection(() => new LotteryRunner({ desc: desc(pruning), levels, ...quietRun(fresh) }).run(), code, message);
+        expect(fs.readdirSync(fresh), 'nothing written').to.deep.equal([]);
+      };
+      await fails({ pruning_strategy: 'snip', pruning_examples: 241 }, 1, 'BAD_HPARAM', /--pruning_examples=241 is more than the 240 examples of the training split/);
+      await fails({ pruning_strategy: 'grasp', pruning_examples: 1000 }, 2, 'BAD_HPARAM', /--pruning_examples=1000 is more than the 240 examples/);
+      await fails({ pruning_strategy: 'synflow', pruning_layers_to_ignore: 'fc_layers.0.weight' }, 1, 'PRUNE_TOO_MUCH', /synflow would prune 3196 weights at level 1 .* only 300 prunable/);
+      await fails({ pruning_strategy: 'random', pruning_fraction: 0.5, pruning_layers_to_ignore: 'fc_layers.1.weight,fc.weight' }, 9, 'PRUNE_TOO_MUCH', /random would prune 250 weights at level 6 .*run fewer levels \(at most 5\)/);
+      await new LotteryRunner({ desc: desc({ pruning_strategy: 'random', pruning_scope: 'layerwise', pruning_fraction: 0.5, pruning_layers_to_ignore: 'fc_layers.1.weight,fc.weight' }), levels: 9, ...quietRun(fresh) }).validate();
+    } finally {
+      fs.rmSync(fresh, { recursive: true, force: true });
+    }
+    const d = desc({ pruning_strategy: 'sparse_global', pruning_layers_to_ignore: 'fc.weight' });
+    await new LotteryRunner({ desc: d, levels: 0, ...quietRun(root) }).run();
+    const branch = new BranchRunner({ branch: 'prune_at_init', args: { strategy: 'grasp', density: 0.5, examples: 241 }, desc: d, levels: [0], ...quietRun(root) });
+    await expectLthRejection(() => branch.run(), 'BAD_HPARAM', /--examples=241 is more than the 240 examples of the training split/);
+    expect(fs.existsSync(branch.outputLocations()[0]), 'nothing written').to.equal(false);
+  });
 });
 
 function buildFor(d: LotteryDesc): Model {
