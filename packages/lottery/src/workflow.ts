@@ -1,5 +1,6 @@
 import {
   DatasetHparams,
+  fieldsOfClass,
   LthError,
   ModelHparams,
   PruningHparams,
@@ -87,14 +88,17 @@ export function runnerFor(job: Job): LotteryRunner {
 
 /**
  * The pruning group: the selected strategy's hparams class (from `--pruning_strategy`, else
- * the defaults' strategy), with the defaults' values only when they are for that same
- * strategy (OpenLTH crashed when they differed, quirk 25). With no strategy at all, only
- * `--pruning_strategy` (required). An unknown strategy is an `UNKNOWN_STRATEGY` error.
+ * the defaults' strategy), with the defaults' values for every field that class declares
+ * (another strategy takes those it shares with the defaults' strategy, e.g.
+ * `pruning_fraction` and `pruning_layers_to_ignore`; OpenLTH crashed when they differed,
+ * quirk 25). With no strategy at all, only `--pruning_strategy` (required). An unknown
+ * strategy is an `UNKNOWN_STRATEGY` error.
  */
 function pruningGroup(selected: string | undefined, defaults: Record<string, unknown> | undefined): FlagGroup {
   const name = selected ?? (defaults?.pruning_strategy as string | undefined);
   if (!name) return { key: 'pruning', hparams: PruningHparams };
   const hparams = registry.strategy(name).meta.hparams as HparamsClass;
-  const own = defaults && defaults.pruning_strategy === name ? defaults : { pruning_strategy: name };
-  return { key: 'pruning', hparams, defaults: own };
+  const declared = new Set(fieldsOfClass(hparams).map((f) => f.name));
+  const shared = Object.entries(defaults ?? {}).filter(([k]) => declared.has(k));
+  return { key: 'pruning', hparams, defaults: { ...Object.fromEntries(shared), pruning_strategy: name } };
 }

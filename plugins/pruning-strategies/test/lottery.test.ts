@@ -1,10 +1,11 @@
 import '@lth/plugin-model-lenet';
+import '@lth/plugin-model-resnet';
 import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Mask, modelFileName, type Model } from '@lth/kernel';
-import { BranchRunner, buildLotteryModel, examplesOf, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, lotteryPruningContext, registeredBranch } from '@lth/lottery';
+import { Mask, modelFileName, registry, type Model } from '@lth/kernel';
+import { BranchRunner, buildLotteryModel, examplesOf, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, LotteryWorkflow, lotteryPruningContext, registeredBranch } from '@lth/lottery';
 import { expectLthRejection, quietRun, registerToyImages, tempDir, toyImages, toyLotteryParts, useCpuBackend } from '@lth/testing';
 import { maskWeights, PruneAtInitBranch, pruneLowest, snipScores } from '../src';
 
@@ -114,6 +115,16 @@ describe('the strategies in lth lottery and the prune_at_init branch (toy LeNet 
     const bad = new BranchRunner({ branch: 'prune_at_init', args: { strategy: 'snip', density: 0.9 }, desc: d, levels: [1], ...quietRun(root) });
     await expectLthRejection(() => bad.run(), 'BAD_HPARAM', /--density=0.9 keeps 14382 of 15980 weights, more than level 1's mask keeps \(12783, 79.99%\)/);
     expect(fs.existsSync(bad.outputLocations()[0]), 'nothing written').to.equal(false);
+  });
+
+  it('--default_hparams fills pruning_fraction and pruning_layers_to_ignore for every strategy here, as for sparse_global', () => {
+    const lottery = registry.workflow('lottery').instance as LotteryWorkflow;
+    for (const name of ['sparse_layerwise', 'random', 'snip', 'grasp', 'synflow']) {
+      const groups = lottery.flagGroups({ default_hparams: 'mnist_lenet_300_100', pruning_strategy: name, positionals: [] });
+      expect(groups.find((g) => g.key === 'pruning')!.defaults, name).to.deep.equal({ pruning_strategy: name, pruning_fraction: 0.2, pruning_layers_to_ignore: 'fc.weight' });
+    }
+    const resnet = lottery.flagGroups({ default_hparams: 'cifar_resnet_20', pruning_strategy: 'grasp', positionals: [] });
+    expect(resnet.find((g) => g.key === 'pruning')!.defaults).to.deep.equal({ pruning_strategy: 'grasp', pruning_fraction: 0.2 });
   });
 
   it('flags used only at pruning time are checked before level 0 trains: one error, nothing written', async () => {
