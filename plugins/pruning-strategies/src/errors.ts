@@ -12,5 +12,5 @@ declare module '@lth/kernel' {
 addErrorCodes({
   BAD_SCORES: { exit: 2, meaning: 'A pruning strategy gave weights scores that cannot be ranked (NaN, overflow).' },
   NO_PRUNING_CONTEXT: { exit: 2, meaning: 'A strategy that scores at initialisation was called without the pruning context.' },
-  UNSUPPORTED_MODEL: { exit: 2, meaning: 'A pruning strategy cannot score this network (GraSP on batch norm).' },
+  UNSUPPORTED_MODEL: { exit: 2, meaning: 'A pruning strategy cannot score this network (GraSP: an operation tfjs cannot differentiate twice).' },
 });

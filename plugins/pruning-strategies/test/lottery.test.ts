@@ -4,7 +4,7 @@ import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Mask, modelFileName, registry, type Model } from '@lth/kernel';
+import { Mask, modelFileName, registry, type ErrorCode, type Model } from '@lth/kernel';
 import { BranchRunner, buildLotteryModel, examplesOf, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, LotteryWorkflow, lotteryPruningContext, registeredBranch } from '@lth/lottery';
 import { expectLthRejection, quietRun, registerToyImages, tempDir, toyImages, toyLotteryParts, useCpuBackend } from '@lth/testing';
 import { maskWeights, PruneAtInitBranch, pruneLowest, snipScores } from '../src';
@@ -130,7 +130,7 @@ describe('the strategies in lth lottery and the prune_at_init branch (toy LeNet 
   it('flags used only at pruning time are checked before level 0 trains: one error, nothing written', async () => {
     const fresh = tempDir('pruning-strategies-bad');
     try {
-      const fails = async (pruning: Record<string, unknown>, levels: number, code: string, message: RegExp) => {
+      const fails = async (pruning: Record<string, unknown>, levels: number, code: ErrorCode, message: RegExp) => {
         await expectLthRejection(() => new LotteryRunner({ desc: desc(pruning), levels, ...quietRun(fresh) }).run(), code, message);
         expect(fs.readdirSync(fresh), 'nothing written').to.deep.equal([]);
       };
