@@ -1,4 +1,4 @@
-import type { Selectors } from '@lth/kernel';
+import type { SelectorSpecs, Selectors } from '@lth/kernel';
 
 /** One flag as written on the command line: `--name=value`, `--name value`, or `--name`. */
 export interface FlagOccurrence {
@@ -72,14 +72,14 @@ export function hasFlag(scan: ScannedArgv, name: string): boolean {
   return scan.flags.some((f) => f.name === name && !f.short);
 }
 
-/** The selectors a workflow's flag groups depend on, read from a lenient scan. */
-export function selectorsOf(scan: ScannedArgv): Selectors {
-  return {
-    default_hparams: lastValue(scan, 'default_hparams'),
-    pruning_strategy: lastValue(scan, 'pruning_strategy'),
-    pretrain: hasFlag(scan, 'pretrain'),
-    rewinding_steps: lastValue(scan, 'rewinding_steps'),
-    trunk: lastValue(scan, 'trunk'),
-    positionals: scan.positionals,
-  };
+/**
+ * The selectors declared in `specs`, read from a lenient scan: a `str` selector's last value, a
+ * `bool` selector's presence (true), absent when not given; and the positionals.
+ */
+export function selectorsOf(scan: ScannedArgv, specs: SelectorSpecs): Selectors {
+  const out: Record<string, string | boolean | readonly string[]> = { positionals: scan.positionals };
+  for (const [name, kind] of Object.entries(specs)) {
+    if (kind === 'bool' ? hasFlag(scan, name) : lastValue(scan, name) !== undefined) out[name] = kind === 'bool' ? true : lastValue(scan, name)!;
+  }
+  return out as Selectors;
 }

@@ -1,5 +1,6 @@
-import { Args, Command } from '@oclif/core';
+import { Args, Command, loadHelpClass } from '@oclif/core';
 import { LthError, registry, type Workflow } from '@lth/kernel';
+import { commandStdout, currentSession } from './context';
 import type { MenuEntry } from './help-text';
 import { renderDatasets, renderModels, renderPlugins } from './listings';
 import { runWorkflow } from './run-workflow';
@@ -22,9 +23,10 @@ export const STATIC_COMMANDS: Readonly<Record<string, StaticCommandInfo>> = {
 };
 
 /**
- * A thin oclif command for one workflow. It takes its whole command line unparsed (oclif's
- * flags are static, lth's depend on the plugins and on selector flags) and hands it to
- * `runWorkflow`, which builds the flags from the workflow's groups and parses strictly.
+ * The oclif command of one workflow. Its flags depend on the plugins and on the selectors of
+ * the command line, so the class oclif registers declares none: `run` builds the flags of this
+ * command line (`planInvocation`: typed oclif flags from the workflow's groups) and parses it
+ * with them in one `this.parse`, then runs the workflow's jobs (`runWorkflow`).
  */
 export function workflowCommand(name: string, description: string, session: Session): Command.Class {
   return class WorkflowCommand extends Command {
@@ -34,19 +36,30 @@ export function workflowCommand(name: string, description: string, session: Sess
     static override strict = false;
 
     async run(): Promise<void> {
-      await runWorkflow(name, this.argv, session.config.config);
+      await runWorkflow(name, this.argv, session.config.config, commandStdout(), (argv, input) => this.parse(input, argv));
     }
   };
 }
 
-function pluginsCommand(info: StaticCommandInfo, session: Session): Command.Class {
+/** `lth help [command] [flags]`: the same help as `lth [command] [flags] --help`, from lth's help class. */
+class HelpCommand extends Command {
+  static override summary = 'Show the commands, or the flags of one.';
+  static override strict = false;
+
+  async run(): Promise<void> {
+    const Help = await loadHelpClass(this.config);
+    await new Help(this.config).showHelp(this.argv);
+  }
+}
+
+function pluginsCommand(info: StaticCommandInfo): Command.Class {
   return class PluginsCommand extends Command {
     static override summary = info.description;
     static override description = info.description;
 
     async run(): Promise<void> {
       await this.parse(PluginsCommand);
-      this.log(renderPlugins(session));
+      this.log(renderPlugins(currentSession()));
     }
   };
 }
@@ -64,18 +77,25 @@ function listingCommand(info: StaticCommandInfo, render: (pattern?: string) => s
   };
 }
 
-/** The workflow commands (one per registered workflow) and the listing commands. */
+/** The commands that do not depend on the plugins: the listings and `help`. */
+export function staticCommands(): CommandTable {
+  return {
+    plugins: pluginsCommand(STATIC_COMMANDS.plugins),
+    models: listingCommand(STATIC_COMMANDS.models, renderModels),
+    datasets: listingCommand(STATIC_COMMANDS.datasets, renderDatasets),
+    help: HelpCommand,
+  };
+}
+
+/** The command of every registered workflow, by name; a workflow named like a built-in command is an error. */
 export function commandTable(session: Session): CommandTable {
   const table: CommandTable = {};
   for (const w of registry.list<Workflow>('workflow')) {
-    if (w.name in STATIC_COMMANDS) {
+    if (w.name in STATIC_COMMANDS || w.name === 'help') {
       throw new LthError('DUPLICATE_NAME', `Workflow '${w.name}' (from ${w.plugin}) has the name of a built-in lth command; rename the workflow.`);
     }
     table[w.name] = workflowCommand(w.name, w.description, session);
   }
-  table.plugins = pluginsCommand(STATIC_COMMANDS.plugins, session);
-  table.models = listingCommand(STATIC_COMMANDS.models, renderModels);
-  table.datasets = listingCommand(STATIC_COMMANDS.datasets, renderDatasets);
   return table;
 }
 

@@ -1,37 +1,33 @@
-import { Args, Flags, Parser, type Interfaces } from '@oclif/core';
+import { Parser, type Interfaces } from '@oclif/core';
 import {
-  DatasetHparams,
   fieldsOfClass,
   Hparams,
   JobArgs,
   LthError,
-  ModelHparams,
   registry,
-  TrainingHparams,
   type FlagGroup,
   type HparamsClass,
   type LthConfig,
   type PlatformFactory,
+  type PositionalSpec,
+  type SelectorSpecs,
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
 import { scanArgv, selectorsOf, type ScannedArgv } from './argv';
 import { CommandArgs } from './command-args';
 import { flagName, flagSpecs, type FlagSpec } from './flag-specs';
-import { closest } from './suggest';
+import { commandInput, sweptValue, type CommandInput, type SweptValue } from './oclif-flags';
+import { lthParseError } from './parse-errors';
+import { expandSweep, MAX_SWEEP_POINTS, selectorSweep, type SweepPoint } from './sweep';
 
-/** A positional argument a workflow declares (`lottery_branch`: the branch name). */
-export interface PositionalSpec {
-  readonly name: string;
-  readonly description: string;
-  /** Shown as `[name]` instead of `<name>` in the usage line. */
-  readonly optional?: boolean;
-}
+export type { PositionalSpec } from '@lth/kernel';
 
 /**
- * What a workflow command will parse, from a lenient first look at its command line: the
- * selectors, the platform, and every flag group (the common ones first: High-Level Arguments,
- * Platform Hyperparameters, then the workflow's), expanded into flags.
+ * What one workflow command line will be parsed with, from a lenient first look at it: the
+ * selectors, the platform, every flag group (the common ones first: High-Level Arguments,
+ * Platform Hyperparameters, then the workflow's) expanded into flag specs, and the oclif input
+ * (typed flags and args) the command parses the line with, once.
  */
 export interface InvocationPlan {
   readonly command: string;
@@ -40,6 +36,7 @@ export interface InvocationPlan {
   /** The positionals the workflow declares (`workflow.positionals`), when it does. */
   readonly positionals: readonly PositionalSpec[] | undefined;
   readonly argv: readonly string[];
+  /** The lenient first look: flags as written and positionals. */
   readonly scan: ScannedArgv;
   readonly selectors: Selectors;
   readonly platformName: string;
@@ -48,10 +45,12 @@ export interface InvocationPlan {
   readonly commonGroups: readonly FlagGroup[];
   readonly workflowGroups: readonly FlagGroup[];
   readonly specs: readonly FlagSpec[];
+  /** The oclif flags and args of this command line. */
+  readonly input: CommandInput;
 }
 
-/** A workflow command line parsed and built into hparams groups. */
-export interface ParsedInvocation {
+/** One job of a parsed command line (one point of its sweep), with its groups built. */
+export interface ParsedJob extends SweepPoint {
   readonly plan: InvocationPlan;
   /** The workflow's groups by `FlagGroup.key`. */
   readonly groups: Readonly<Record<string, Hparams>>;
@@ -63,139 +62,133 @@ export interface ParsedInvocation {
   readonly positionals: readonly string[];
 }
 
+/** A workflow command line parsed (once) and built into its jobs. */
+export interface ParsedInvocation {
+  readonly plan: InvocationPlan;
+  /** The flags given, in command-line order, with their values (true for a switch). */
+  readonly given: ReadonlyMap<string, SweptValue | true>;
+  readonly positionals: readonly string[];
+  /** One job per sweep point (one without a sweep). */
+  readonly jobs: readonly ParsedJob[];
+}
+
+/** How a command line is parsed: a workflow command's `this.parse`, or oclif's `Parser.parse`. */
+export type ParseFn = (argv: string[], input: CommandInput) => Promise<Interfaces.ParserOutput>;
+
 const COMMON_KEYS = { command: '(command)', job: '(job)', platform: '(platform)' } as const;
 
-/** Bool flags known before any workflow is asked, so that `--quiet train`-like lines scan right. */
-function initialBooleans(): Set<string> {
-  const names = new Set(['display_output_location', 'quiet', 'evaluate_only_at_end', 'pretrain']);
-  for (const cls of [DatasetHparams, ModelHparams, TrainingHparams] as HparamsClass[]) {
-    for (const f of fieldsOfClass(cls)) {
-      if (f.kind === 'bool') names.add(f.name).add(`pretrain_${f.name}`);
-    }
-  }
-  return names;
+/** `--platform` is the CLI's own selector: it adds the platform's flags. */
+const CLI_SELECTORS: SelectorSpecs = { platform: 'str' };
+
+/** Switches known before any workflow is asked: those of the common groups, and bool selectors. */
+function knownKinds(selectors: SelectorSpecs): { switches: Set<string>; values: Set<string> } {
+  const switches = new Set<string>();
+  const values = new Set<string>();
+  for (const cls of [CommandArgs, JobArgs] as HparamsClass[]) for (const f of fieldsOfClass(cls)) (f.kind === 'bool' ? switches : values).add(f.name);
+  for (const [name, kind] of Object.entries(selectors)) (kind === 'bool' ? switches : values).add(name);
+  return { switches, values };
 }
 
-function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
-  return a.size === b.size && [...a].every((x) => b.has(x));
-}
-
-function declaredPositionals(w: Workflow): readonly PositionalSpec[] | undefined {
-  const p = (w as { positionals?: readonly PositionalSpec[] }).positionals;
-  return Array.isArray(p) ? p : undefined;
+/** The plan for one reading of the command line. */
+function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, specs: SelectorSpecs, config: LthConfig): InvocationPlan {
+  const contribution = registry.workflow(command);
+  const workflow = contribution.instance;
+  const selectors = selectorsOf(scan, specs);
+  const platformName = (selectors.platform as string | undefined) ?? config.platform?.name ?? 'local';
+  const platform = registry.platformFactory(platformName);
+  const commonGroups: FlagGroup[] = [
+    { key: COMMON_KEYS.command, hparams: CommandArgs, defaults: { platform: config.platform?.name ?? 'local' } },
+    { key: COMMON_KEYS.job, hparams: JobArgs },
+    { key: COMMON_KEYS.platform, hparams: platform.meta.hparams },
+  ];
+  const workflowGroups = workflow.flagGroups(selectors);
+  const flags = flagSpecs([...commonGroups, ...workflowGroups]);
+  return {
+    command,
+    workflow,
+    description: contribution.description,
+    positionals: workflow.positionals,
+    argv,
+    scan,
+    selectors,
+    platformName,
+    platformFactory: platform.instance,
+    commonGroups,
+    workflowGroups,
+    specs: flags,
+    input: commandInput(flags, workflow.positionals ?? []),
+  };
 }
 
 /**
- * Reads the selectors leniently (`--default_hparams`, `--pruning_strategy`, `--pretrain`,
- * `--rewinding_steps`, `--platform`, positionals anywhere), asks the workflow for its flag
- * groups, and expands every group into flags. Which tokens are flag values depends on which
- * flags are switches, which depends on the groups: the scan is repeated until it is stable.
- * When the workflow rejects a first scan (say, a branch name read as the value of an unknown
- * switch before it), the flags whose kind is not known yet are taken as switches and it is asked
- * again; if that fails too, the first error stands.
+ * Plans a workflow command line. The first look (`scanArgv`) reads the selectors the workflow
+ * declares (`Workflow.selectors`, plus the CLI's `--platform`) and the positionals, without
+ * knowing the command's flags: `--name=value` carries its value; in `--name word`, the word is
+ * the flag's value unless the flag is a known switch (those of the common groups and the bool
+ * selectors). When the workflow rejects the selectors so read (a branch name taken for the
+ * value of a branch's switch: `--fresh fresh_start`), the line is read once more taking every
+ * flag not known to take a value as a switch; if the workflow rejects that reading too, the first
+ * error stands. The workflow's groups are then final: their switches only correct which words
+ * the plan records as positionals (when the workflow defines the same flags for them), and the
+ * line is parsed strictly, once, with the flags the groups define.
  */
 export function planInvocation(command: string, argv: readonly string[], config: LthConfig = {}): InvocationPlan {
-  const contribution = registry.workflow(command);
-  const workflow = contribution.instance;
-  let booleans: ReadonlySet<string> = initialBooleans();
-  let valueFlags: ReadonlySet<string> = new Set();
-  let firstError: unknown = null;
-  for (let round = 0; ; round++) {
-    const scan = scanArgv(argv, (n) => booleans.has(n));
-    const selectors = selectorsOf(scan);
-    const platformName = scan.flags.filter((f) => f.name === 'platform' && f.value !== null).pop()?.value ?? config.platform?.name ?? 'local';
-    const platform = registry.platformFactory(platformName);
-    const commonGroups: FlagGroup[] = [
-      { key: COMMON_KEYS.command, hparams: CommandArgs, defaults: { platform: config.platform?.name ?? 'local' } },
-      { key: COMMON_KEYS.job, hparams: JobArgs },
-      { key: COMMON_KEYS.platform, hparams: platform.meta.hparams },
-    ];
-    let workflowGroups: FlagGroup[];
+  const specs: SelectorSpecs = { ...CLI_SELECTORS, ...(registry.workflow(command).instance.selectors ?? {}) };
+  const { switches, values } = knownKinds(specs);
+  const first = scanArgv(argv, (n) => switches.has(n));
+  try {
+    return planFrom(command, argv, first, specs, config);
+  } catch (e) {
+    const second = scanArgv(argv, (n) => !values.has(n));
+    if (second.positionals.length === first.positionals.length) throw e;
+    let plan: InvocationPlan;
     try {
-      workflowGroups = workflow.flagGroups(selectors);
-    } catch (e) {
-      const guesses = scan.flags.filter((f) => !f.inline && f.value !== null && !booleans.has(f.name) && !valueFlags.has(f.name)).map((f) => f.name);
-      if (!guesses.length || round >= 3) throw firstError ?? e;
-      firstError ??= e;
-      booleans = new Set([...booleans, ...guesses]);
-      continue;
+      plan = planFrom(command, argv, second, specs, config);
+    } catch {
+      throw e;
     }
-    const specs = flagSpecs([...commonGroups, ...workflowGroups]);
-    const next = new Set(specs.filter((s) => s.kind === 'bool').map((s) => s.name));
-    if (sameSet(next, booleans) || round >= 3) {
-      return {
-        command,
-        workflow,
-        description: contribution.description,
-        positionals: declaredPositionals(workflow),
-        argv,
-        scan,
-        selectors,
-        platformName,
-        platformFactory: platform.instance,
-        commonGroups,
-        workflowGroups,
-        specs,
-      };
-    }
-    booleans = next;
-    valueFlags = new Set(specs.filter((s) => s.kind !== 'bool').map((s) => s.name));
+    const switchesNow = new Set(plan.specs.filter((s) => s.kind === 'bool').map((s) => s.name));
+    const exact = scanArgv(argv, (n) => switchesNow.has(n));
+    return samePositionals(plan, exact.positionals) ? { ...plan, scan: exact, selectors: { ...plan.selectors, positionals: exact.positionals } } : plan;
   }
 }
 
-function typeName(s: FlagSpec): string {
-  return s.kind;
-}
-
-/** Checks every flag on the line against the plan: unknown names (with a suggestion), values where none belong, missing values. */
-function checkFlags(plan: InvocationPlan): void {
-  const byName = new Map(plan.specs.map((s) => [s.name, s]));
-  const names = plan.specs.map((s) => s.name);
-  const helpHint = `Run lth ${plan.command} --help to see its flags.`;
+/** A switch written with a value (`--quiet=yes`): oclif would take the value for a positional. */
+function checkSwitches(plan: InvocationPlan): void {
+  const kinds = new Map(plan.specs.map((s) => [s.name, s.kind]));
   for (const f of plan.scan.flags) {
-    if (f.short) throw new LthError('UNKNOWN_FLAG', `Unknown flag ${f.name}: lth flags are long (--name=value). ${helpHint}`);
-    const spec = byName.get(f.name);
-    if (!spec) {
-      const near = closest(f.name, names);
-      throw new LthError('UNKNOWN_FLAG', `Unknown flag --${f.name}.${near ? ` Did you mean --${near}?` : ` ${helpHint}`}`);
-    }
-    if (spec.kind === 'bool' && f.value !== null) {
+    if (kinds.get(f.name) === 'bool' && f.inline) {
       throw new LthError('BAD_FLAG', `--${f.name} is a switch and takes no value: write --${f.name} alone (got --${f.name}=${f.value}).`);
     }
-    if (spec.kind !== 'bool' && f.value === null) {
-      throw new LthError('BAD_FLAG', `--${f.name} needs a value: --${f.name}=<${typeName(spec)}>.`);
-    }
-    if (spec.kind !== 'bool' && f.value === '' && spec.default !== '') {
-      throw new LthError('BAD_FLAG', `--${f.name}= is empty: give it a value (--${f.name}=<${typeName(spec)}>) or leave it out.`);
-    }
-  }
-  const declared = plan.positionals ?? [];
-  if (plan.scan.positionals.length > declared.length) {
-    const extra = plan.scan.positionals[declared.length];
-    const takes = declared.length ? `takes ${declared.map((p) => `<${p.name}>`).join(' ')}` : 'takes no positional arguments (flags are --name=value)';
-    throw new LthError('UNEXPECTED_ARGUMENT', `Unexpected argument '${extra}': lth ${plan.command} ${takes}.`);
   }
 }
 
-/** Strict parse with oclif's parser of the flags the plan defines; returns the given values by flag name. */
-async function strictParse(plan: InvocationPlan): Promise<Map<string, string | true>> {
-  const flags: Interfaces.FlagInput = {};
-  for (const s of plan.specs) flags[s.name] = (s.kind === 'bool' ? Flags.boolean() : Flags.string()) as Interfaces.FlagInput[string];
-  const args: Interfaces.ArgInput = {};
-  plan.scan.positionals.forEach((_, i) => (args[`arg${i}`] = Args.string()));
-  const argv = [...plan.scan.flags.map((f) => (f.value === null ? `--${f.name}` : `--${f.name}=${f.value}`)), '--', ...plan.scan.positionals];
-  let parsed: { flags: Record<string, unknown> };
+/** What a plan's flags are, for comparing two plans: names, kinds, defaults and groups. */
+function signature(plan: Pick<InvocationPlan, 'specs'>): string {
+  return JSON.stringify(plan.specs.map((s) => [s.name, s.kind, s.default ?? null, s.group.key, s.group.hparams.name]));
+}
+
+/**
+ * The positionals oclif read are the job's. The groups were chosen with those of the first look;
+ * where the two differ (a word after a switch the first look could not know), the workflow is
+ * asked once more with oclif's and must define the same flags, else the line is ambiguous.
+ */
+function checkPositionals(plan: InvocationPlan, positionals: readonly string[]): void {
+  if (!samePositionals(plan, positionals)) {
+    const word = positionals.find((p) => !plan.selectors.positionals.includes(p)) ?? plan.selectors.positionals[0];
+    throw new LthError('BAD_ARGS', `'${word}' is ambiguous here (an argument, or the value of the flag before it): write flag values as --name=value, or the arguments before the flags.`);
+  }
+}
+
+/** Whether the workflow defines the same flags for `positionals` as for the plan's. */
+function samePositionals(plan: InvocationPlan, positionals: readonly string[]): boolean {
+  if (positionals.join('\0') === plan.selectors.positionals.join('\0')) return true;
   try {
-    parsed = (await Parser.parse(argv, { flags, args, strict: true })) as unknown as { flags: Record<string, unknown> };
-  } catch (e) {
-    throw new LthError('BAD_FLAG', (e as Error).message.split('\n')[0]);
+    const again = flagSpecs([...plan.commonGroups, ...plan.workflow.flagGroups({ ...plan.selectors, positionals })]);
+    return signature({ specs: again }) === signature(plan);
+  } catch {
+    return false;
   }
-  const given = new Map<string, string | true>();
-  for (const [k, v] of Object.entries(parsed.flags)) {
-    if (typeof v === 'string') given.set(k, v);
-    else if (v === true) given.set(k, true);
-  }
-  return given;
 }
 
 /** Names of the required flags that were not given, in flag order. */
@@ -216,7 +209,7 @@ function createHparams(cls: HparamsClass, values: Record<string, unknown>, prefi
 }
 
 /** The values of one group (nested groups built), from the given flags over the group's defaults. */
-function groupValues(cls: HparamsClass, prefix: string | undefined, defaults: Record<string, unknown> | undefined, given: ReadonlyMap<string, string | true>): Record<string, unknown> {
+function groupValues(cls: HparamsClass, prefix: string | undefined, defaults: Record<string, unknown> | undefined, given: ReadonlyMap<string, unknown>): Record<string, unknown> {
   const values: Record<string, unknown> = {};
   for (const f of fieldsOfClass(cls)) {
     const name = flagName(prefix, f.name);
@@ -239,28 +232,76 @@ function groupValues(cls: HparamsClass, prefix: string | undefined, defaults: Re
 }
 
 /** Builds a group: its values validated, its defaults filled in (`Cls.create`). */
-function buildGroup(g: FlagGroup, given: ReadonlyMap<string, string | true>): Hparams {
+function buildGroup(g: FlagGroup, given: ReadonlyMap<string, unknown>): Hparams {
   return createHparams(g.hparams, groupValues(g.hparams, g.prefix, g.defaults, given), g.prefix ?? '');
 }
 
+/** The flags given on the line, in order, from oclif's raw tokens; a flag given twice is an error. */
+function givenFlags(output: Interfaces.ParserOutput): Map<string, SweptValue | true> {
+  const given = new Map<string, SweptValue | true>();
+  const flags = output.flags as Record<string, unknown>;
+  for (const token of output.raw) {
+    if (token.type !== 'flag') continue;
+    if (given.has(token.flag)) {
+      if (typeof flags[token.flag] !== 'boolean') throw new LthError('BAD_FLAG', `--${token.flag} can only be specified once.`);
+      continue;
+    }
+    given.set(token.flag, typeof flags[token.flag] === 'boolean' ? true : sweptValue(flags[token.flag]));
+  }
+  return given;
+}
+
+/** Builds the job of one sweep point from its typed flag values. */
+function buildJob(plan: InvocationPlan, point: SweepPoint & { readonly values: ReadonlyMap<string, unknown> }, positionals: readonly string[]): ParsedJob {
+  const [commandGroup, jobGroup, platformGroup] = plan.commonGroups;
+  const command = buildGroup(commandGroup, point.values) as CommandArgs;
+  const args = buildGroup(jobGroup, point.values) as JobArgs;
+  const platformHparams = buildGroup(platformGroup, point.values);
+  const groups: Record<string, Hparams> = {};
+  for (const g of plan.workflowGroups) groups[g.key] = buildGroup(g, point.values);
+  return { plan, argv: point.argv, label: point.label, groups, args, platformHparams, displayOutputLocation: command.display_output_location, jobs: command.jobs, positionals };
+}
+
 /**
- * Parses the command line strictly against the plan and builds every group. Errors, each one
- * `LthError` line: an unknown flag (with the closest valid name), a switch given a value, a
- * value flag without one, all missing required flags by name, and the first invalid value.
+ * Parses the command line once, strictly, with the plan's oclif input (`parse`: the command's
+ * `this.parse`; oclif's `Parser.parse` by default), then builds every job of its sweep. Errors,
+ * each one `LthError` line: an unknown flag (with the closest valid name), a switch given a
+ * value, a value flag without one, a flag given twice, an argument the command does not take,
+ * all missing required flags by name, and the first invalid value.
  */
-export async function parseInvocation(plan: InvocationPlan): Promise<ParsedInvocation> {
-  checkFlags(plan);
-  const given = await strictParse(plan);
+export async function parseInvocation(plan: InvocationPlan, parse: ParseFn = (argv, input) => Parser.parse(argv, input)): Promise<ParsedInvocation> {
+  checkSwitches(plan);
+  let output: Interfaces.ParserOutput;
+  try {
+    output = await parse([...plan.argv], plan.input);
+  } catch (e) {
+    throw lthParseError(e, plan);
+  }
+  const given = givenFlags(output);
+  const positionals = output.raw.filter((t) => t.type === 'arg').map((t) => t.input);
+  checkPositionals(plan, positionals);
+  const points = expandSweep(given, positionals);
   const missing = missingFlags(plan, given);
   if (missing.length) {
-    const hint = plan.selectors.default_hparams ? '' : ' (or pass --default_hparams=<model>)';
+    const hint = given.has('default_hparams') || !plan.specs.some((s) => s.name === 'default_hparams') ? '' : ' (or pass --default_hparams=<model>)';
     throw new LthError('MISSING_FLAGS', `Missing required flag${missing.length > 1 ? 's' : ''}: ${missing.map((m) => `--${m}`).join(', ')}${hint}.`);
   }
-  const [commandGroup, jobGroup, platformGroup] = plan.commonGroups;
-  const command = buildGroup(commandGroup, given) as CommandArgs;
-  const args = buildGroup(jobGroup, given) as JobArgs;
-  const platformHparams = buildGroup(platformGroup, given);
-  const groups: Record<string, Hparams> = {};
-  for (const g of plan.workflowGroups) groups[g.key] = buildGroup(g, given);
-  return { plan, groups, args, platformHparams, displayOutputLocation: command.display_output_location, jobs: command.jobs, positionals: plan.scan.positionals };
+  const jobs = points.map((p) => buildJob(plan, p, positionals));
+  return { plan, given, positionals, jobs };
+}
+
+/**
+ * Every job of a workflow command line: a list in a `str` selector (`--default_hparams=a,b`)
+ * first gives one line per value (each planned and parsed on its own), then each line is
+ * planned, parsed once and expanded into its sweep points. Every job is built, so checked,
+ * before any runs.
+ */
+export async function parseCommandLine(command: string, argv: readonly string[], config: LthConfig = {}, parse?: ParseFn): Promise<ParsedJob[]> {
+  const out: ParsedJob[] = [];
+  for (const line of selectorSweep(command, argv)) {
+    const parsed = await parseInvocation(planInvocation(command, line.argv, config), parse);
+    for (const j of parsed.jobs) out.push({ ...j, label: [line.label, j.label].filter(Boolean).join(' ') });
+    if (out.length > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has more than ${MAX_SWEEP_POINTS} jobs: split it into several commands.`);
+  }
+  return out;
 }

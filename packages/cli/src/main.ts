@@ -1,13 +1,9 @@
 import * as path from 'node:path';
 import { flush, run, settings } from '@oclif/core';
-import { KERNEL_VERSION, LthError, STDOUT, ioError, registry } from '@lth/kernel';
-import { menuEntries } from './command-classes';
-import { renderMenu } from './help-text';
+import { KERNEL_VERSION, STDOUT, ioError } from '@lth/kernel';
+import { setCommandStdout } from './context';
 import type { OutputStream } from './output';
 import { reportError, type ErrorWriter } from './report-error';
-import { runWorkflow } from './run-workflow';
-import type { Session } from './session';
-import { closest } from './suggest';
 
 /** The `@lth/cli` package directory: oclif's root. */
 const ROOT = path.join(__dirname, '..', '..');
@@ -28,13 +24,14 @@ export interface MainIO {
 }
 
 /**
- * The `lth` binary: opens the session (config and plugins), handles `lth help <command>` and
- * unknown commands (the menu on stderr, exit 1), runs a workflow command (`train`, `lottery`
- * ...) itself with `io`'s streams, and lets oclif dispatch the rest (help, listings). Returns
- * the exit status; every error is reported as one line (see `reportError`). Called in-process
- * with `io`, it is the binary without a new process (the CLI fuzz test runs it so). A write
- * error of the process's stdout is one line too, and SIGXFSZ is ignored, so a file over
- * `ulimit -f` is an `EFBIG` error naming it rather than a core dump.
+ * The `lth` binary: hands the command line to oclif (`run`), whose `init` hook opens the
+ * session (config and plugins) and adds the workflow commands; oclif then shows help
+ * (`--help`, `lth help <command>`, `lth` alone), runs the command (a workflow parses its line
+ * once, with typed flags, and writes to `io.stdout`), or runs the `command_not_found` hook
+ * (the menu on stderr, exit 1). Returns the exit status; every error is reported as one line
+ * (see `reportError`). Called in-process with `io`, it is the binary without a new process (the
+ * CLI fuzz test runs it so). A write error of the process's stdout is one line too, and SIGXFSZ
+ * is ignored, so a file over `ulimit -f` is an `EFBIG` error naming it rather than a core dump.
  */
 export async function main(argv: readonly string[] = process.argv.slice(2), io: MainIO = {}): Promise<number> {
   const stdout = io.stdout ?? process.stdout;
@@ -50,26 +47,14 @@ export async function main(argv: readonly string[] = process.argv.slice(2), io: 
       return 0;
     }
     settings.enableAutoTranspile = false;
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { COMMANDS, SESSION } = require('./commands') as { COMMANDS: Record<string, unknown>; SESSION: Session };
-    let args = [...argv];
-    if (args[0] === 'help') args = [...args.slice(1), '--help'];
-    const first = args[0];
-    if (first !== undefined && !['--help', '-h'].includes(first) && !(first in COMMANDS)) {
-      stderr(renderMenu(menuEntries()));
-      const near = first.startsWith('-') ? undefined : closest(first, Object.keys(COMMANDS));
-      throw new LthError('UNKNOWN_COMMAND', `Unknown command '${first}'.${near ? ` Did you mean lth ${near}?` : ''}`);
-    }
-    const help = args.some((a) => a === '--help' || a === '-h');
-    if (first !== undefined && registry.find('workflow', first) && !help) {
-      await runWorkflow(first, args.slice(1), SESSION.config.config, stdout);
-      return 0;
-    }
-    await run(args, ROOT);
+    setCommandStdout(io.stdout);
+    await run([...argv], ROOT);
     await flush();
     return 0;
   } catch (e) {
     return reportError(e, stderr);
+  } finally {
+    setCommandStdout(undefined);
   }
 }
 

@@ -1,68 +1,66 @@
 import { type Job, type JobInvocation, type LthConfig, type Platform } from '@lth/kernel';
-import { parseInvocation, planInvocation, type ParsedInvocation } from './invocation';
+import { parseCommandLine, type ParseFn, type ParsedJob } from './invocation';
 import { ConsoleOutput, type OutputStream } from './output';
 import { runLocalSweep } from './local-sweep';
-import { LTH_PROGRAM, sweepCommandLine, withoutFlags, type SweepPoint } from './sweep';
+import { LTH_PROGRAM, withoutFlags } from './sweep';
 
 /** One sweep point, parsed, with its platform and job. */
 interface PreparedJob {
-  readonly point: SweepPoint;
-  readonly parsed: ParsedInvocation;
+  readonly parsed: ParsedJob;
   readonly platform: Platform;
   readonly job: Job;
 }
 
-async function prepare(command: string, point: SweepPoint, config: LthConfig, stdout: OutputStream): Promise<PreparedJob> {
-  const plan = planInvocation(command, point.argv, config);
-  const parsed = await parseInvocation(plan);
-  const platform = plan.platformFactory.create(parsed.platformHparams, { ...(config.platform ?? {}), name: plan.platformName });
+function prepare(parsed: ParsedJob, config: LthConfig, stdout: OutputStream): PreparedJob {
+  const platform = parsed.plan.platformFactory.create(parsed.platformHparams, { ...(config.platform ?? {}), name: parsed.plan.platformName });
   const out = new ConsoleOutput(parsed.args.quiet, stdout);
   const job: Job = { groups: parsed.groups, args: parsed.args, platform, positionals: parsed.positionals, out };
-  return { point, parsed, platform, job };
+  return { parsed, platform, job };
 }
 
 /** The command line a worker runs for one job: no platform choice, sweep or display flags, nor the platform's own flags. */
 function workerArgv(p: PreparedJob): string[] {
-  const platformFlags = p.parsed.plan.specs.filter((s) => s.group === p.parsed.plan.commonGroups[2]).map((s) => s.name);
-  return withoutFlags(p.point.argv, new Set(['platform', 'jobs', 'display_output_location', ...platformFlags]));
+  const plan = p.parsed.plan;
+  const platformFlags = plan.specs.filter((s) => s.group === plan.commonGroups[2]).map((s) => s.name);
+  return withoutFlags(p.parsed.argv, new Set(['platform', 'jobs', 'display_output_location', ...platformFlags]));
 }
 
 /**
  * Runs workflow `command` with `argv` (everything after the command name). The command line is
- * first expanded into its sweep points (`--replicate=1-4`, `--lr=0.1,0.05`; one point when
- * nothing is swept), and every point is planned, parsed and checked before anything runs. Then:
- * with `--display_output_location`, every point's `workflow.outputLocations(job)`, one per line,
- * with no backend set up; on a platform that submits (`Platform.submit`, e.g. Slurm), every job
- * handed to it; otherwise each point's backend set up and its workflow run, one after another, or
- * with `--jobs=N` as N child processes at a time.
+ * parsed once (`parse`: the command's `this.parse`) with the typed flags its selectors call for,
+ * and expanded into its sweep points (`--replicate=1-4`, `--lr=0.1,0.05`; one point when
+ * nothing is swept); every point is built and checked before anything runs. Then: with
+ * `--display_output_location`, every point's `workflow.outputLocations(job)`, one per line, with
+ * no backend set up; on a platform that submits (`Platform.submit`, e.g. Slurm), every job
+ * handed to it; otherwise each point's backend set up and its workflow run, one after another,
+ * or with `--jobs=N` as N child processes at a time.
  */
-export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout): Promise<void> {
-  const points = sweepCommandLine(command, argv, config);
-  const jobs: PreparedJob[] = [];
-  for (const point of points) jobs.push(await prepare(command, point, config, stdout));
+export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout, parse?: ParseFn): Promise<void> {
+  const jobs = (await parseCommandLine(command, argv, config, parse)).map((p) => prepare(p, config, stdout));
   const first = jobs[0];
+  const workflow = first.parsed.plan.workflow;
   if (first.parsed.displayOutputLocation) {
     for (const j of jobs) for (const location of j.parsed.plan.workflow.outputLocations(j.job)) stdout.write(location + '\n');
     return;
   }
-  if (first.platform.submit && first.parsed.plan.workflow.needsBackend !== false) {
-    const invocations: JobInvocation[] = jobs.map((j) => ({ command, workflow: j.parsed.plan.workflow, job: j.job, workerArgv: workerArgv(j), label: j.point.label }));
+  if (first.platform.submit && workflow.needsBackend !== false) {
+    const invocations: JobInvocation[] = jobs.map((j) => ({ command, workflow: j.parsed.plan.workflow, job: j.job, workerArgv: workerArgv(j), label: j.parsed.label }));
     await first.platform.submit(invocations, { lth: LTH_PROGRAM, cwd: process.cwd(), out: first.job.out });
     return;
   }
   if (jobs.length === 1) {
-    if (first.parsed.plan.workflow.needsBackend !== false) await first.platform.setup((line) => first.job.out.line(line));
-    await first.parsed.plan.workflow.run(first.job);
+    if (workflow.needsBackend !== false) await first.platform.setup((line) => first.job.out.line(line));
+    await workflow.run(first.job);
     return;
   }
   const parallel = first.parsed.jobs ?? 1;
   if (parallel > 1) {
     const numThreads = first.parsed.plan.scan.flags.some((f) => f.name === 'num_threads');
-    await runLocalSweep(command, jobs.map((j) => ({ argv: withoutFlags(j.point.argv, new Set(['jobs'])), label: j.point.label })), { parallel, numThreads, stdout, quiet: first.parsed.args.quiet });
+    await runLocalSweep(command, jobs.map((j) => ({ argv: withoutFlags(j.parsed.argv, new Set(['jobs'])), label: j.parsed.label })), { parallel, numThreads, stdout, quiet: first.parsed.args.quiet });
     return;
   }
   for (const [i, j] of jobs.entries()) {
-    j.job.out.line(`Sweep job ${i + 1} of ${jobs.length}: ${j.point.label}`);
+    j.job.out.line(`Sweep job ${i + 1} of ${jobs.length}: ${j.parsed.label}`);
     if (j.parsed.plan.workflow.needsBackend !== false) await j.platform.setup(i === 0 ? (line) => j.job.out.line(line) : () => undefined);
     await j.parsed.plan.workflow.run(j.job);
   }

@@ -1,8 +1,9 @@
 import * as path from 'node:path';
-import { LthError, type LthConfig } from '@lth/kernel';
-import type { FlagOccurrence } from './argv';
-import type { FlagSpec } from './flag-specs';
-import { planInvocation, type InvocationPlan } from './invocation';
+import { LthError, registry } from '@lth/kernel';
+import type { SweptValue } from './oclif-flags';
+import { MAX_SWEEP_POINTS } from './sweep-values';
+
+export { MAX_SWEEP_POINTS, sweepValues } from './sweep-values';
 
 /** One point of a sweep: a command line with one value per swept flag. */
 export interface SweepPoint {
@@ -20,79 +21,54 @@ export function sweepFailure(failed: readonly string[], total: number): LthError
   return new LthError('SWEEP_FAILED', `${failed.length} of ${total} sweep jobs failed: ${failed.join('; ')}. Run the same command again to rerun them (finished jobs are skipped).`);
 }
 
-/** The most jobs one command line may expand to. */
-export const MAX_SWEEP_POINTS = 1000;
-
-const RANGE = /^(\d+)-(\d+)$/;
-
-/**
- * The values one flag takes in a sweep: an int or float flag's comma list (`--lr=0.1,0.05`), an
- * int flag's inclusive ranges (`--replicate=1-4`, `--levels=1,3-5`), a string flag's comma list,
- * except for flags whose value is itself a list: those declared so (`FieldSpec.list`:
- * `--milestone_steps`), and string flags whose own check accepts the whole value (a branch's
- * `--seeds=1,2`). A single value is returned as it is.
- */
-export function sweepValues(spec: FlagSpec, value: string): string[] {
-  if (spec.kind === 'bool' || spec.field.list) return [value];
-  if (spec.kind === 'str' && spec.field.validate && spec.field.validate(value as never) === undefined) return [value];
-  const isRange = spec.kind === 'int' && RANGE.test(value);
-  if (!value.includes(',') && !isRange) return [value];
-  const out: string[] = [];
-  for (const part of value.split(',')) {
-    const p = part.trim();
-    if (p === '') throw new LthError('BAD_SWEEP', `--${spec.name}=${value} has an empty value in its list: write values separated by single commas, e.g. --${spec.name}=${example(spec)}.`);
-    const m = spec.kind === 'int' ? RANGE.exec(p) : null;
-    if (!m) {
-      out.push(p);
-      continue;
-    }
-    const [a, b] = [Number(m[1]), Number(m[2])];
-    if (a > b) throw new LthError('BAD_SWEEP', `--${spec.name}=${value}: the range ${p} is empty; write it low to high (${b}-${a}).`);
-    if (b - a >= MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `--${spec.name}=${value}: the range ${p} has more than ${MAX_SWEEP_POINTS} values.`);
-    for (let i = a; i <= b; i++) out.push(String(i));
-  }
-  return out;
+/** A sweep point with the typed value of every flag given, by flag name (true for a switch). */
+export interface SweepPointValues extends SweepPoint {
+  readonly values: ReadonlyMap<string, unknown>;
 }
 
-function example(spec: FlagSpec): string {
-  return spec.kind === 'int' ? '1-4' : spec.kind === 'float' ? '0.1,0.05' : 'a,b';
-}
-
-function token(f: FlagOccurrence, value: string | null = f.value): string {
-  return value === null ? `--${f.name}` : `--${f.name}=${value}`;
+function token(name: string, text: string | null): string {
+  return text === null ? `--${name}` : `--${name}=${text}`;
 }
 
 /**
- * Expands a command line into one point per combination of the swept flags' values, the first
- * swept flag varying slowest. Without a list or range anywhere, the one point is the command line
- * itself (positionals first, then every flag written `--name=value`). More than `MAX_SWEEP_POINTS` points is an error.
+ * Expands a parsed command line into one point per combination of the swept flags' values, the
+ * first swept flag varying slowest. Each point has its typed values (for building its groups)
+ * and its command line (positionals first, then every flag written `--name=value`, for a worker
+ * that runs it alone). Without a list or range anywhere, there is one point. More than
+ * `MAX_SWEEP_POINTS` points is an error.
  */
-export function expandSweep(plan: InvocationPlan): SweepPoint[] {
-  const byName = new Map(plan.specs.map((s) => [s.name, s]));
-  const last = new Map<string, number>();
-  plan.scan.flags.forEach((f, i) => last.set(f.name, i));
-  const dims: { index: number; values: string[] }[] = [];
-  plan.scan.flags.forEach((f, i) => {
-    const spec = byName.get(f.name);
-    if (!spec || f.value === null || last.get(f.name) !== i) return;
-    const values = sweepValues(spec, f.value);
-    if (values.length > 1 || values[0] !== f.value) dims.push({ index: i, values });
-  });
-  const total = dims.reduce((n, d) => n * d.values.length, 1);
+export function expandSweep(given: ReadonlyMap<string, SweptValue | true>, positionals: readonly string[]): SweepPointValues[] {
+  const entries = [...given.entries()];
+  const dims = entries
+    .map(([name, v], index) => ({ name, index, points: v === true ? [] : v.points, swept: v !== true && (v.points.length > 1 || v.points[0].text !== v.text) }))
+    .filter((d) => d.swept);
+  const total = dims.reduce((n, d) => n * d.points.length, 1);
   if (total > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has ${total} jobs, more than ${MAX_SWEEP_POINTS}: split it into several commands.`);
-  const points: SweepPoint[] = [];
+  const out: SweepPointValues[] = [];
   for (let n = 0; n < total; n++) {
-    const chosen = new Map<number, string>();
+    const chosen = new Map<number, number>();
     let rest = n;
     for (let d = dims.length - 1; d >= 0; d--) {
-      chosen.set(dims[d].index, dims[d].values[rest % dims[d].values.length]);
-      rest = Math.floor(rest / dims[d].values.length);
+      chosen.set(dims[d].index, rest % dims[d].points.length);
+      rest = Math.floor(rest / dims[d].points.length);
     }
-    const argv = plan.scan.flags.map((f, i) => token(f, chosen.get(i) ?? f.value));
-    const label = dims.map((d) => `${plan.scan.flags[d.index].name}=${chosen.get(d.index)}`).join(' ');
-    points.push({ argv: [...plan.scan.positionals, ...argv], label });
+    const values = new Map<string, unknown>();
+    const argv: string[] = [...positionals];
+    entries.forEach(([name, v], i) => {
+      if (v === true) {
+        values.set(name, true);
+        argv.push(token(name, null));
+        return;
+      }
+      const at = chosen.get(i);
+      const point = at === undefined ? v.points[0] : v.points[at];
+      values.set(name, point.value);
+      argv.push(token(name, at === undefined ? v.text : point.text));
+    });
+    const label = dims.map((d) => `${d.name}=${given.get(d.name) !== true ? (given.get(d.name) as SweptValue).points[chosen.get(d.index)!].text : ''}`).join(' ');
+    out.push({ argv, label, values });
   }
-  return points;
+  return out;
 }
 
 /** `argv` without the flags named in `names` (tokens `--name` and `--name=value`, as `expandSweep` writes them). */
@@ -100,23 +76,23 @@ export function withoutFlags(argv: readonly string[], names: ReadonlySet<string>
   return argv.filter((t) => !(t.startsWith('--') && names.has(t.slice(2).split('=')[0])));
 }
 
-/** Flags that decide which other flags exist: a list in one is expanded before the rest is planned. */
-const SELECTORS = ['default_hparams', 'pruning_strategy'];
-
 /**
- * The sweep points of a command line: a comma list in a selector flag written `--name=a,b`
- * (`--default_hparams`, `--pruning_strategy`) gives one command line per value, each planned on
- * its own (its flags depend on the value), then every one is expanded by `expandSweep`.
+ * The command lines of a sweep over a `str` selector the workflow declares, written
+ * `--name=a,b` (`--default_hparams`, `--pruning_strategy`): one per value, each with its label
+ * (`default_hparams=a`), because each value has its own flags and defaults and is planned and
+ * parsed on its own. A line without such a list is itself, unlabelled.
  */
-export function sweepCommandLine(command: string, argv: readonly string[], config: LthConfig): SweepPoint[] {
-  const at = argv.findIndex((t) => SELECTORS.some((n) => t.startsWith(`--${n}=`)) && t.includes(','));
-  if (at < 0) return expandSweep(planInvocation(command, argv, config));
+export function selectorSweep(command: string, argv: readonly string[]): { argv: readonly string[]; label: string }[] {
+  const specs = registry.workflow(command).instance.selectors ?? {};
+  const names = Object.keys(specs).filter((n) => specs[n] === 'str');
+  const at = argv.findIndex((t) => names.some((n) => t.startsWith(`--${n}=`)) && t.includes(','));
+  if (at < 0) return [{ argv, label: '' }];
   const eq = argv[at].indexOf('=');
   const [name, value] = [argv[at].slice(2, eq), argv[at].slice(eq + 1)];
-  const out: SweepPoint[] = [];
+  const out: { argv: readonly string[]; label: string }[] = [];
   for (const part of value.split(',').map((v) => v.trim())) {
     if (part === '') throw new LthError('BAD_SWEEP', `--${name}=${value} has an empty value in its list: write values separated by single commas.`);
-    for (const p of sweepCommandLine(command, [...argv.slice(0, at), `--${name}=${part}`, ...argv.slice(at + 1)], config)) {
+    for (const p of selectorSweep(command, [...argv.slice(0, at), `--${name}=${part}`, ...argv.slice(at + 1)])) {
       out.push({ argv: p.argv, label: [`${name}=${part}`, p.label].filter(Boolean).join(' ') });
     }
     if (out.length > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has more than ${MAX_SWEEP_POINTS} jobs: split it into several commands.`);

@@ -43,9 +43,10 @@ describe('cli argv scan (lenient pre-parse)', () => {
     expect(s.flags).to.deep.equal([{ name: '-x', value: null, inline: false, short: true }]);
   });
 
-  it('reads the selectors, last occurrence winning', () => {
-    const sel = selectorsOf(scan(['lottery_branch_x', '--default_hparams', 'a', '--default_hparams=b', '--pretrain', '--pruning_strategy=sparse_global', '--rewinding_steps=1000it', '--trunk=/r/lottery_x']));
+  it('reads the selectors a workflow declares (and no other flag), last occurrence winning', () => {
+    const specs = { default_hparams: 'str', pruning_strategy: 'str', pretrain: 'bool', rewinding_steps: 'str', trunk: 'str' } as const;
+    const sel = selectorsOf(scan(['lottery_branch_x', '--default_hparams', 'a', '--default_hparams=b', '--pretrain', '--pruning_strategy=sparse_global', '--rewinding_steps=1000it', '--trunk=/r/lottery_x', '--lr=0.1']), specs);
     expect(sel).to.deep.equal({ default_hparams: 'b', pruning_strategy: 'sparse_global', pretrain: true, rewinding_steps: '1000it', trunk: '/r/lottery_x', positionals: ['lottery_branch_x'] });
-    expect(selectorsOf(scan([]))).to.deep.equal({ default_hparams: undefined, pruning_strategy: undefined, pretrain: false, rewinding_steps: undefined, trunk: undefined, positionals: [] });
+    expect(selectorsOf(scan([]), specs)).to.deep.equal({ positionals: [] });
   });
 });

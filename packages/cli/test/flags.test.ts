@@ -9,7 +9,7 @@ import { FakeArgs, FakeInner, FakeVariantArgs } from './fixtures/fake-workflow';
 const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
 
 async function parse(argv: string[]) {
-  return parseInvocation(planInvocation('cli_fake', argv, CONFIG));
+  return (await parseInvocation(planInvocation('cli_fake', argv, CONFIG))).jobs[0];
 }
 
 async function failure(argv: string[]): Promise<{ code: string; message: string }> {
@@ -101,7 +101,7 @@ describe('cli strict parse against the plan', () => {
   it('finds a positional after a switch it cannot know yet, even when the workflow rejects the first reading', async () => {
     const plan = planInvocation('cli_fake_branch', ['--fresh', 'fresh_start', '--seed', '4'], CONFIG);
     expect(plan.selectors.positionals).to.deep.equal(['fresh_start']);
-    const p = await parseInvocation(plan);
+    const p = (await parseInvocation(plan)).jobs[0];
     expect(p.groups.branch.values()).to.deep.equal({ fresh: true, seed: 4 });
     expect(() => planInvocation('cli_fake_branch', ['--seed', '4', 'other'], CONFIG)).to.throw(/Choose a branch: fresh_start \(got other\)/);
     expect(() => planInvocation('cli_fake_branch', ['--seed', '4'], CONFIG)).to.throw(/got none/);

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { isLthError } from '@lth/kernel';
-import { planInvocation } from '../src/invocation';
+import { parseCommandLine, parseInvocation, planInvocation } from '../src/invocation';
 import { runWorkflow } from '../src/run-workflow';
-import { expandSweep, sweepCommandLine } from '../src/sweep';
 import { fakeRuns } from './fixtures/fake-workflow';
 
 const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
@@ -16,13 +15,13 @@ function sink(): { text: string; write(t: string): void } {
   };
 }
 
-function points(argv: string[]) {
-  return expandSweep(planInvocation('cli_fake', argv, CONFIG));
+async function points(argv: string[]) {
+  return (await parseInvocation(planInvocation('cli_fake', argv, CONFIG))).jobs.map((j) => ({ argv: j.argv, label: j.label }));
 }
 
-function sweepError(argv: string[]): string {
+async function sweepError(argv: string[]): Promise<string> {
   try {
-    points(argv);
+    await points(argv);
   } catch (e) {
     if (isLthError(e)) return `${e.code}: ${e.message}`;
     throw e;
@@ -31,14 +30,14 @@ function sweepError(argv: string[]): string {
 }
 
 describe('cli sweeps', () => {
-  it('leaves a command line without lists as one point, unchanged in meaning', () => {
-    const p = points(['--default_hparams=tiny', '--levels=2', 'v1', '--inner_name=k']);
+  it('leaves a command line without lists as one point, unchanged in meaning', async () => {
+    const p = await points(['--default_hparams=tiny', '--levels=2', 'v1', '--inner_name=k']);
     expect(p).to.have.length(1);
     expect(p[0]).to.deep.equal({ argv: ['v1', '--default_hparams=tiny', '--levels=2', '--inner_name=k'], label: '' });
   });
 
-  it('expands int ranges, comma lists of ints, floats and strings, the first flag slowest', () => {
-    const p = points(['--default_hparams=tiny', '--replicate=1-2', '--fraction=0.1,0.05', '--levels=1,3', '--dataset_name=mnist,cifar10']);
+  it('expands int ranges, comma lists of ints, floats and strings, the first flag slowest', async () => {
+    const p = await points(['--default_hparams=tiny', '--replicate=1-2', '--fraction=0.1,0.05', '--levels=1,3', '--dataset_name=mnist,cifar10']);
     expect(p).to.have.length(16);
     expect(p[0].label).to.equal('replicate=1 fraction=0.1 levels=1 dataset_name=mnist');
     expect(p[1].label).to.equal('replicate=1 fraction=0.1 levels=1 dataset_name=cifar10');
@@ -46,16 +45,16 @@ describe('cli sweeps', () => {
     expect(p[15].argv).to.deep.equal(['--default_hparams=tiny', '--replicate=2', '--fraction=0.05', '--levels=3', '--dataset_name=cifar10']);
   });
 
-  it('expands a list in a selector flag first, each value planned on its own', () => {
-    const p = sweepCommandLine('cli_fake', ['--default_hparams=tiny,tiny', '--levels=1,2'], CONFIG);
+  it('expands a list in a selector flag first, each value planned on its own', async () => {
+    const p = await parseCommandLine('cli_fake', ['--default_hparams=tiny,tiny', '--levels=1,2'], CONFIG);
     expect(p.map((x) => x.label)).to.deep.equal(['default_hparams=tiny levels=1', 'default_hparams=tiny levels=2', 'default_hparams=tiny levels=1', 'default_hparams=tiny levels=2']);
     expect(p[3].argv).to.deep.equal(['--default_hparams=tiny', '--levels=2']);
   });
 
-  it('rejects an empty range, an empty list item and a sweep of more than 1000 jobs, each with one line', () => {
-    expect(sweepError(['--levels=3-1'])).to.equal('BAD_SWEEP: --levels=3-1: the range 3-1 is empty; write it low to high (1-3).');
-    expect(sweepError(['--levels=1,,2'])).to.match(/^BAD_SWEEP: --levels=1,,2 has an empty value/);
-    expect(sweepError(['--levels=1-40', '--replicate=1-40'])).to.match(/^BAD_SWEEP: This sweep has 1600 jobs/);
+  it('rejects an empty range, an empty list item and a sweep of more than 1000 jobs, each with one line', async () => {
+    expect(await sweepError(['--levels=3-1'])).to.equal('BAD_SWEEP: --levels=3-1: the range 3-1 is empty; write it low to high (1-3).');
+    expect(await sweepError(['--levels=1,,2'])).to.match(/^BAD_SWEEP: --levels=1,,2 has an empty value/);
+    expect(await sweepError(['--levels=1-40', '--replicate=1-40'])).to.match(/^BAD_SWEEP: This sweep has 1600 jobs/);
   });
 
   it('runs every point of a local sweep in turn, and lists every output location', async () => {

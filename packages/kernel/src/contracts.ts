@@ -342,18 +342,52 @@ export interface FlagGroup {
   readonly defaults?: Record<string, unknown>;
   /** A field that is only shown and parsed (not built into an Hparams), e.g. `--levels`. */
   readonly plain?: boolean;
+  /**
+   * Flags (names without dashes) that every flag of this group needs on the command line: the
+   * CLI declares them as each flag's oclif `dependsOn` (the `--pretrain_*` groups depend on
+   * `--pretrain`).
+   */
+  readonly dependsOn?: readonly string[];
 }
 
-/** The selector flags read before the full flag set is built. */
+/**
+ * The kind of a selector flag: `str` (`--default_hparams=NAME`) or `bool` (a switch: `--pretrain`).
+ */
+export type SelectorKind = 'str' | 'bool';
+
+/**
+ * The selector flags a workflow declares, by flag name (`{ default_hparams: 'str', pretrain:
+ * 'bool' }`). A selector is a flag whose value decides which flags the command has: which
+ * defaults the groups take (`--default_hparams`), which group a strategy brings
+ * (`--pruning_strategy`), which groups exist at all (`--pretrain`). The CLI cannot know the
+ * command's flags before it knows the selectors, so it reads them (and the positionals) with a
+ * lenient first look at the command line, hands them to `Workflow.flagGroups`, and only then
+ * parses the whole line strictly with the flags the groups define. A selector must also be a
+ * flag of one of the groups it selects (or of the common groups), so that it parses, shows in
+ * `--help` and is validated like any other. A comma list in a `str` selector written
+ * `--name=a,b` is a sweep whose points are planned one by one (each value has its own flags).
+ */
+export type SelectorSpecs = Readonly<Record<string, SelectorKind>>;
+
+/**
+ * The selectors read from one command line, for `Workflow.flagGroups`: the value of each
+ * declared selector that was given (the last occurrence's; `true` for a switch), by flag name,
+ * absent when not given, and the positional arguments. A workflow narrows the type to its own
+ * selectors (`Selectors & { readonly pretrain?: boolean }`, see `LotterySelectors` in
+ * `@lth/lottery`).
+ */
 export interface Selectors {
-  readonly default_hparams?: string;
-  readonly pruning_strategy?: string;
-  readonly pretrain?: boolean;
-  readonly rewinding_steps?: string;
-  /** `--trunk=<dir>`: a lottery trunk named by its directory (`lth lottery_branch`). */
-  readonly trunk?: string;
   /** Positional arguments after the command (the branch name for `lottery_branch`). */
   readonly positionals: readonly string[];
+  readonly [flag: string]: string | boolean | readonly string[] | undefined;
+}
+
+/** A positional argument a workflow declares (`lottery_branch`: the branch name). */
+export interface PositionalSpec {
+  readonly name: string;
+  readonly description: string;
+  /** Shown as `[name]` instead of `<name>` in the usage line. */
+  readonly optional?: boolean;
 }
 
 /** How a workflow talks to the user. */
@@ -391,6 +425,18 @@ export interface Workflow {
    * library loaded). Default true.
    */
   readonly needsBackend?: boolean;
+  /**
+   * Optional: the selector flags this workflow's `flagGroups` depends on (see `SelectorSpecs`);
+   * none by default. `--platform` is the CLI's own selector (it adds the platform's flags).
+   */
+  readonly selectors?: SelectorSpecs;
+  /** Optional: the positional arguments the command takes, in order (none by default). */
+  readonly positionals?: readonly PositionalSpec[];
+  /**
+   * The flag groups of one command line, given its selectors: the CLI turns every field into a
+   * typed oclif flag (section `helpGroup` the group's title) and parses the line once with them.
+   * It may throw an `LthError` for a selector's value (an unknown model or branch name).
+   */
   flagGroups(selectors: Selectors): FlagGroup[];
   /** Paths of the results this job writes (for `--display_output_location`). */
   outputLocations(job: Job): string[];

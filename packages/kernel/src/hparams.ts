@@ -36,6 +36,11 @@ export interface FieldSpec {
    * batch scheduler runs one level at a time), not one users write.
    */
   readonly hidden?: boolean;
+  /**
+   * Fields of the same group (by field name) that cannot be given together with this one: the
+   * CLI declares them as the flag's oclif `exclusive` (`--rewinding_steps` with `--pretrain`).
+   */
+  readonly exclusive?: readonly string[];
 }
 
 /** Title and description of a group, as argparse groups show them in OpenLTH. */
@@ -66,6 +71,8 @@ type FieldOptions<V> = {
   list?: boolean;
   /** See `FieldSpec.hidden`. */
   hidden?: boolean;
+  /** See `FieldSpec.exclusive`. */
+  exclusive?: readonly string[];
 };
 
 function declare(kind: FieldKind, opts: FieldOptions<unknown> & { nested?: HparamsClass }) {
@@ -82,6 +89,7 @@ function declare(kind: FieldKind, opts: FieldOptions<unknown> & { nested?: Hpara
       choices: opts.choices,
       ...(opts.list ? { list: true } : {}),
       ...(opts.hidden ? { hidden: true } : {}),
+      ...(opts.exclusive?.length ? { exclusive: opts.exclusive } : {}),
     };
     if (kind === 'bool' && 'default' in opts && opts.default !== false) {
       throw new Error(`Boolean hyperparameters must default to false: ${cls.name}.${name}`);
@@ -100,7 +108,7 @@ export const int = (opts: FieldOptions<number> = {}) => declare('int', opts as F
 /** A float hyperparameter (rendered with Python's float repr in hashes). */
 export const float = (opts: FieldOptions<number> = {}) => declare('float', opts as FieldOptions<unknown>);
 /** A boolean flag (`store_true`); always defaults to false. */
-export const bool = (opts: { help?: string; hidden?: boolean } = {}) => declare('bool', opts);
+export const bool = (opts: { help?: string; hidden?: boolean; exclusive?: readonly string[] } = {}) => declare('bool', opts);
 /** A whole nested group, flagged as `--<field>_<subfield>` (e.g. `--retrain_d_batch_size`). */
 export const nested = (cls: HparamsClass, opts: { help?: string; default?: null } = {}) =>
   declare('nested', { ...opts, nested: cls });
@@ -253,6 +261,16 @@ function structuredCloneSafe(v: unknown): unknown {
 
 const INT_RE = /^[+-]?\d+$/;
 const FLOAT_RE = /^[+-]?(\d+\.?\d*([eE][+-]?\d+)?|\.\d+([eE][+-]?\d+)?)$/;
+
+/**
+ * One value of field `f` from the command line (a string) or from code (a typed value), as
+ * `Hparams.create` reads it: an int or a finite float, a string among the field's choices, a
+ * boolean. `flag` names it in the error (`--lr expects a finite number, got 'x'.`, `BAD_HPARAM`).
+ * Validators (`validate`) are not run here: `create` runs them on the whole group.
+ */
+export function parseFieldValue(f: FieldSpec, raw: unknown, flag: string): unknown {
+  return coerce(f, raw, flag);
+}
 
 function coerce(f: FieldSpec, raw: unknown, flag: string): unknown {
   if (raw === null) return null;

@@ -33,9 +33,10 @@ export class RewindingArgs extends Hparams {
   @str({
     default: null,
     help: "The number of steps for which to train the network before the lottery ticket process begins. This is the 'rewinding' step as described in recent lottery ticket research. Can be expressed as a number of epochs ('160ep') or a number of iterations ('50000it'). If this flag is present, no other pretraining arguments may be set. Pretraining will be conducted using the same dataset and training hyperparameters as for the main training run. For the full range of pre-training options, use --pretrain.",
+    exclusive: ['pretrain'],
   })
   rewinding_steps!: string | null;
 
-  @bool({ help: 'Pretrain the network prior to running the lottery ticket process.' })
+  @bool({ help: 'Pretrain the network prior to running the lottery ticket process.', exclusive: ['rewinding_steps'] })
   pretrain!: boolean;
 }

@@ -6,6 +6,6 @@ export { buildLotteryModel, levelModelFile, levelRoot, loadLevelMask, loadLevelW
 export { defaultHparamsFor } from './default-hparams';
 export { formatSummaryTable, summarizeLevel, type LevelSummary } from './summary';
 export { LOTTERY_RUN_FILE, LotteryRunner, type LotteryRunOptions } from './runner';
-export { LotteryWorkflow, runnerFor } from './workflow';
+export { LotteryWorkflow, runnerFor, LOTTERY_SELECTORS, type LotterySelectors } from './workflow';
 export { examplesOf, lotteryPruningContext, type LotteryPruningContextOptions } from './pruning-context';
 export * from './branch';

@@ -10,6 +10,7 @@ import {
   type FlagGroup,
   type HparamsClass,
   type Job,
+  type SelectorSpecs,
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
@@ -17,6 +18,21 @@ import { LotteryArgs, RewindingArgs } from './args';
 import { defaultHparamsFor } from './default-hparams';
 import { LotteryDesc } from './desc';
 import { LotteryRunner } from './runner';
+
+/**
+ * The selectors of `lth lottery` (and of the commands that take a trunk's flags): the defaults
+ * of a model family, the pruning strategy (its group), `--pretrain` (the pretraining groups) and
+ * `--rewinding_steps` (checked against `--pretrain` before the groups are built).
+ */
+export const LOTTERY_SELECTORS = { default_hparams: 'str', pruning_strategy: 'str', pretrain: 'bool', rewinding_steps: 'str' } as const satisfies SelectorSpecs;
+
+/** The selectors `LotteryWorkflow.flagGroups` reads. */
+export type LotterySelectors = Selectors & {
+  readonly default_hparams?: string;
+  readonly pruning_strategy?: string;
+  readonly pretrain?: boolean;
+  readonly rewinding_steps?: string;
+};
 
 /**
  * `lth lottery`: a lottery ticket experiment (OpenLTH's `lottery` subcommand). Its flags are
@@ -27,7 +43,9 @@ import { LotteryRunner } from './runner';
  */
 @workflow({ name: 'lottery', description: 'Run a lottery ticket hypothesis experiment.' })
 export class LotteryWorkflow implements Workflow {
-  flagGroups(selectors: Selectors): FlagGroup[] {
+  readonly selectors = LOTTERY_SELECTORS;
+
+  flagGroups(selectors: LotterySelectors): FlagGroup[] {
     if (selectors.pretrain && selectors.rewinding_steps !== undefined && selectors.rewinding_steps !== null) {
       throw new LthError('BAD_ARGS', 'Cannot set both --rewinding_steps and --pretrain: rewinding pretrains with the main hyperparameters; use --pretrain with --pretrain_* flags for anything else.');
     }
@@ -48,6 +66,7 @@ export class LotteryWorkflow implements Workflow {
           prefix: 'pretrain',
           title: 'Training Hyperparameters for Pretraining',
           defaults: defaults ? { ...defaults.training, training_steps: '0ep' } : undefined,
+          dependsOn: ['pretrain'],
         },
         {
           key: 'pretrain_dataset',
@@ -55,6 +74,7 @@ export class LotteryWorkflow implements Workflow {
           prefix: 'pretrain',
           title: 'Dataset Hyperparameters for Pretraining',
           defaults: defaults?.dataset,
+          dependsOn: ['pretrain'],
         },
       );
     }

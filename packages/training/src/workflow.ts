@@ -19,6 +19,7 @@ import {
   type Job,
   type Model,
   type Output,
+  type SelectorSpecs,
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
@@ -34,7 +35,7 @@ import { validateModelHparams, validateTrainingHparams } from './validate';
  * defaults from `--default_hparams=<model name>` when given (an unknown name is the
  * registry's `UNKNOWN_MODEL` error).
  */
-export function trainingFlagGroups(selectors: Selectors): FlagGroup[] {
+export function trainingFlagGroups(selectors: TrainingSelectors): FlagGroup[] {
   const defaults = selectors.default_hparams
     ? registry.modelFamilyFor(selectors.default_hparams).instance.defaultHparams(selectors.default_hparams)
     : null;
@@ -44,6 +45,12 @@ export function trainingFlagGroups(selectors: Selectors): FlagGroup[] {
     { key: 'training', hparams: TrainingHparams, defaults: defaults?.training },
   ];
 }
+
+/** The selector of `lth train`: `--default_hparams` (a field of `JobArgs`) fills in a model family's defaults. */
+export const TRAINING_SELECTORS = { default_hparams: 'str' } as const satisfies SelectorSpecs;
+
+/** The selectors `trainingFlagGroups` reads. */
+export type TrainingSelectors = Selectors & { readonly default_hparams?: string };
 
 /** Whether `hparams.log` and `desc.json` are already there (a resumed or finished run: leave them be). */
 function descSaved(dir: string): boolean {
@@ -82,7 +89,9 @@ export function summaryLines(r: TrainResult): string[] {
  */
 @workflow({ name: 'train', description: 'Train a model.' })
 export class TrainWorkflow implements Workflow {
-  flagGroups(selectors: Selectors): FlagGroup[] {
+  readonly selectors = TRAINING_SELECTORS;
+
+  flagGroups(selectors: TrainingSelectors): FlagGroup[] {
     return trainingFlagGroups(selectors);
   }
 

@@ -1,6 +1,6 @@
-import { group, Hparams, LthError, str, workflow, type FlagGroup, type Job, type Selectors, type Workflow } from '@lth/kernel';
+import { group, Hparams, LthError, str, workflow, type FlagGroup, type Job, type Workflow } from '@lth/kernel';
 import { LotteryDesc } from '../desc';
-import { LotteryWorkflow } from '../workflow';
+import { LOTTERY_SELECTORS, LotteryWorkflow, type LotterySelectors } from '../workflow';
 import { levelListComplaint, parseLevelList } from './level-list';
 import { branchMenu, registeredBranch } from './register';
 import { BranchRunner } from './runner';
@@ -38,7 +38,10 @@ export class LotteryBranchWorkflow implements Workflow {
     { name: 'trunk', description: "The trunk's directory, instead of its flags (as --trunk=<dir>).", optional: true },
   ];
 
-  flagGroups(selectors: Selectors): FlagGroup[] {
+  /** The trunk's selectors, and `--trunk` (the trunk's flags then come from its directory). */
+  readonly selectors = { ...LOTTERY_SELECTORS, trunk: 'str' } as const;
+
+  flagGroups(selectors: LotterySelectors & { readonly trunk?: string }): FlagGroup[] {
     const name = selectors.positionals[0];
     if (name === undefined) {
       throw new LthError('MISSING_BRANCH', '', branchMenu());

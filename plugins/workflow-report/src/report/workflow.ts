@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, group, Hparams, int, LthError, str, workflow, writeFileAtomic, type FlagGroup, type Job, type Selectors, type Workflow } from '@lth/kernel';
-import { LotteryDesc, LotteryWorkflow } from '@lth/lottery';
+import { ensureDir, group, Hparams, int, LthError, str, workflow, writeFileAtomic, type FlagGroup, type Job, type Workflow } from '@lth/kernel';
+import { LOTTERY_SELECTORS, LotteryDesc, LotteryWorkflow, type LotterySelectors } from '@lth/lottery';
 import { reportExtensions, type ReportFigure } from '../extensions';
 import { resultsRoot } from '../ls/workflow';
 import { formatHparams, nonDefaultHparams } from '../results/hparams';
@@ -88,7 +88,9 @@ export class ReportWorkflow implements Workflow {
   readonly needsBackend = false;
   readonly positionals = [{ name: 'experiment', description: 'A lottery experiment directory (or one inside it); without it, give the flags of lth lottery.', optional: true }];
 
-  flagGroups(selectors: Selectors): FlagGroup[] {
+  readonly selectors = LOTTERY_SELECTORS;
+
+  flagGroups(selectors: LotterySelectors): FlagGroup[] {
     const own: FlagGroup = { key: 'report', hparams: ReportArgs };
     if (selectors.positionals.length) return [own];
     const trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
