@@ -51,6 +51,8 @@ function timed(cb, acc) {
 
 async function measure(backend, epochs) {
   const k = require('@lth/kernel');
+  const nn = require('@lth/nn');
+  const lthData = require('@lth/data');
   require('@lth/plugin-platform-local');
   require('@lth/plugin-dataset-mnist');
   require('@lth/plugin-model-lenet');
@@ -62,12 +64,12 @@ async function measure(backend, epochs) {
   const training = k.TrainingHparams.create({ optimizer_name: 'sgd', lr: 0.1, training_steps: `${epochs}ep`, data_order_seed: 0 });
   const ctx = t.datasetContext(platform, quiet);
   const info = k.registry.dataset('fashion_mnist').instance.info('fashion_mnist');
-  const model = k.buildModel(k.ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), {
-    outputs: k.numClasses(dataset, info), inputShape: info.imageShape, seed: 'bench',
+  const model = nn.buildModel(k.ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), {
+    outputs: lthData.numClasses(dataset, info), inputShape: info.imageShape, seed: 'bench',
   });
   const data = { ms: 0 }, testData = { ms: 0 }, evalAll = { ms: 0 }, saving = { ms: 0 };
-  const train = new k.DataLoader(await k.loadSplit(dataset, 'train', ctx), 128, { augment: true });
-  const test = new k.DataLoader(await k.loadSplit(dataset, 'test', ctx), 128);
+  const train = new lthData.DataLoader(await lthData.loadSplit(dataset, 'train', ctx), 128, { augment: true });
+  const test = new lthData.DataLoader(await lthData.loadSplit(dataset, 'test', ctx), 128);
   const ipe = train.iterationsPerEpoch;
   const start = k.Step.zero(ipe), end = k.Step.fromStr(training.training_steps, ipe);
   const evaluate = timed(t.evaluationCallback('test', timedLoader(test, testData), null), evalAll);

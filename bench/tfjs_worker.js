@@ -1,7 +1,7 @@
 'use strict';
 // Times one model on one tfjs backend and prints one JSON line. Run by bench/run.js.
 // Both models are the ones users train: lth's `mnist_lenet_300_100` and `cifar_resnet_20`
-// built by @lth/kernel's buildModel from their plugins, stepped by @lth/training's trainStep
+// built by @lth/nn's buildModel from their plugins, stepped by @lth/training's trainStep
 // with createOptimizer's SGD at OpenLTH's defaults (LeNet: lr 0.1, no momentum; ResNet-20:
 // lr 0.1, momentum 0.9, weight decay 1e-4), on one fixed batch of seeded random images.
 const path = require('path');
@@ -20,10 +20,11 @@ const MODELS = {
 function lthModel(key, batch) {
   const spec = MODELS[key];
   const kernel = require('@lth/kernel');
+  const nn = require('@lth/nn');
   require(spec.plugin);
   const training = require('@lth/training');
   const hp = kernel.ModelHparams.create({ model_name: spec.name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' });
-  const model = kernel.buildModel(hp, { outputs: 10, inputShape: spec.inputShape, seed: 'bench' });
+  const model = nn.buildModel(hp, { outputs: 10, inputShape: spec.inputShape, seed: 'bench' });
   const trainingHp = kernel.TrainingHparams.create({ ...spec.training, training_steps: '1ep' });
   const params = model.state.filter((e) => e.role !== 'buffer' && e.variable.trainable)
     .map((e) => ({ name: e.name, variable: e.variable, layout: e.layout }));

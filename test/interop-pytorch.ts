@@ -3,7 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { maxAbsDiff, OPENLTH_MODELS, runTorch } from '@lth/testing';
-import { buildModel, loadModelState, loadSafetensors, ModelHparams, Rng, saveModel, saveSafetensors, Step, toTorchLayout, trainableVariables, type Model, type SafeTensor } from '@lth/kernel';
+import { loadSafetensors, ModelHparams, Rng, saveSafetensors, Step, toTorchLayout, type Model, type SafeTensor } from '@lth/kernel';
+import { buildModel, loadModelState, saveModel, trainableVariables } from '@lth/nn';
 
 /**
  * Loads lth's model into OpenLTH's (strict), evaluates it, then runs one train-mode forward and

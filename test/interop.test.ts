@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { buildModel, ensureGradients, ModelHparams } from '@lth/kernel';
+import { ModelHparams } from '@lth/kernel';
+import { buildModel, ensureGradients } from '@lth/nn';
 import '@lth/plugin-model-lenet';
 import '@lth/plugin-model-resnet';
 import '@lth/plugin-model-vgg';

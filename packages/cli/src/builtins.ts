@@ -5,6 +5,8 @@
  * error like a configured plugin's.
  */
 export const BUILTIN_PLUGINS: readonly string[] = [
+  '@lth/nn',
+  '@lth/data',
   '@lth/plugin-platform-local',
   '@lth/training',
   '@lth/lottery',

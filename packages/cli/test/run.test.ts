@@ -145,9 +145,9 @@ describe('cli session', () => {
     const { openSession } = await import('../src/session');
     const fixture = path.join(__dirname, 'fixtures', 'fake-workflow.js');
     fs.writeFileSync(path.join(dir, 'lth.config.js'), `module.exports = { plugins: [${JSON.stringify(fixture)}] };`);
-    const s = openSession(dir, { builtins: ['@lth/plugin-not-written-yet', '@lth/plugin-platform-local'] });
-    expect(s.plugins.map((p) => p.manifest.name)).to.deep.equal(['@lth/plugin-platform-local', 'cli-fake-plugin']);
-    expect([...s.builtins]).to.deep.equal(['@lth/plugin-platform-local']);
+    const s = openSession(dir, { builtins: ['@lth/plugin-not-written-yet', '@lth/nn', '@lth/plugin-platform-local'] });
+    expect(s.plugins.map((p) => p.manifest.name)).to.deep.equal(['@lth/nn', '@lth/plugin-platform-local', 'cli-fake-plugin']);
+    expect([...s.builtins]).to.deep.equal(['@lth/nn', '@lth/plugin-platform-local']);
     expect(s.missingBuiltins).to.deep.equal(['@lth/plugin-not-written-yet']);
     expect(s.config.file).to.equal(path.join(dir, 'lth.config.js'));
   });

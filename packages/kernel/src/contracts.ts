@@ -1,8 +1,9 @@
 import type { Scalar, Tensor1D, Tensor2D, Tensor4D, Variable } from '@tensorflow/tfjs-core';
 import type { Hparams, HparamsClass } from './hparams';
-import type { JobArgs, PruningHparams } from './standard-hparams';
+import type { DatasetHparams, JobArgs, ModelHparams, PruningHparams, TrainingHparams } from './standard-hparams';
 import type { Rng } from './rng';
 import type { Mask } from './mask';
+import type { Step } from './step';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                    */
@@ -233,6 +234,233 @@ export interface PruningPlan {
   readonly numTrainExamples: number;
   /** The experiment's `--batch_size`. */
   readonly batchSize: number;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Branches                                                                                    */
+/* ------------------------------------------------------------------------------------------ */
+
+/** The trunk groups a group-valued branch argument can default to. */
+export type TrunkGroup = 'dataset' | 'model' | 'training';
+
+/**
+ * One argument of a branch: a parameter of its `run` method, declared with an `arg.*`
+ * decorator (@lth/lottery). It becomes a field of the branch's hparams (`Branch Arguments`), a
+ * flag of `lth lottery_branch <name>`, and part of the hashed canonical string, exactly as
+ * OpenLTH turns `branch_function`'s annotated parameters into `BranchHparams`.
+ */
+export interface BranchArgSpec {
+  /** The parameter's position in `run(context, ...args)`: 1 for the first argument after the context. */
+  readonly index: number;
+  /** The field and flag name (`seed`, `start_at`, `retrain_d`). */
+  readonly name: string;
+  readonly kind: 'int' | 'float' | 'str' | 'bool' | 'group';
+  readonly help: string;
+  /** Whether `default` was given; a plain argument without one is required, as is every required field of a group without `trunk`. */
+  readonly hasDefault: boolean;
+  /** The default: a value or `null` (Python's `None`). Booleans always default to false. */
+  readonly default?: unknown;
+  /** Allowed values of a string argument. */
+  readonly choices?: readonly string[];
+  /** Checks a given, non-null value; returns a complaint or undefined. */
+  readonly validate?: (value: never) => string | undefined;
+  /** For `group`: the hparams class whose fields become `--<name>_<field>` flags. */
+  readonly group?: HparamsClass;
+  /**
+   * For `group`: the trunk's group this argument defaults to, field by field: every flag of the
+   * group is optional, and those given replace the trunk's values (`--retrain_t_lr=0.01` retrains
+   * with the trunk's training hyperparameters at another learning rate). The merged group is
+   * what is hashed, so the name says exactly what ran.
+   */
+  readonly trunk?: TrunkGroup;
+}
+
+/** What `@branch` records about a branch class, as the registry's `meta` of kind `branch`. */
+export interface BranchMeta {
+  /** The branch's arguments in parameter order. */
+  readonly args: readonly BranchArgSpec[];
+  /** The hashed hyperparameters (`Branch Arguments`). */
+  readonly hparams: HparamsClass;
+  /** The hparams class its flags are parsed into (the hashed class unless an argument defaults to a trunk group). */
+  readonly flags: HparamsClass;
+}
+
+/**
+ * The trunk a branch runs off: a lottery experiment's hyperparameter groups and steps
+ * (@lth/lottery's `LotteryDesc` is one).
+ */
+export interface BranchTrunk {
+  readonly model_hparams: ModelHparams;
+  readonly dataset_hparams: DatasetHparams;
+  readonly training_hparams: TrainingHparams;
+  readonly pruning_hparams: PruningHparams;
+  /** The pretraining groups (`--pretrain` or `--rewinding_steps`), or null without pretraining. */
+  readonly pretrain_dataset_hparams: DatasetHparams | null;
+  readonly pretrain_training_hparams: TrainingHparams | null;
+  /** The rewind step every level starts training from (step 0 without rewinding or pretraining). */
+  readonly trainStartStep: Step;
+  /** The end of every level's training. */
+  readonly trainEndStep: Step;
+  /** Iterations per epoch of the main dataset (or of the pretraining dataset). */
+  iterationsPerEpoch(pretrain?: boolean): number;
+}
+
+/**
+ * A point of the trunk's training where a branch can take weights from: `init` (step 0, before
+ * any training or pretraining), `rewind` (the rewind step every level starts from: step 0
+ * without rewinding or pretraining) and `end` (the end of training).
+ */
+export type TrunkPoint = 'init' | 'rewind' | 'end';
+
+/** What `BranchContext.train` trains. */
+export interface BranchTrainOptions {
+  /** The network to train; its pruned weights are zeroed before training starts. */
+  readonly model: Model;
+  /** The mask kept through training; saved to the branch directory. */
+  readonly mask: Mask;
+  /** Where training starts (default: the trunk's rewind step). */
+  readonly startStep?: Step;
+  /** The dataset and training hyperparameters (default: the trunk's). */
+  readonly dataset?: DatasetHparams;
+  readonly training?: TrainingHparams;
+}
+
+/** What `BranchContext.train` reports (@lth/training's `TrainResult` has more). */
+export interface BranchTrainResult {
+  readonly outputLocation: string;
+  readonly endStep: Step;
+  /** True when the run had already finished (end model and logger on disk) and nothing ran. */
+  readonly alreadyComplete: boolean;
+  /** Test accuracy (fraction) at the last evaluated iteration; null when nothing was evaluated. */
+  readonly finalAccuracy: number | null;
+}
+
+/**
+ * Everything a branch's `run` gets besides its arguments, for one trunk level: where the trunk
+ * and the branch live, the trunk's desc and steps, and helpers that load the level's mask, the
+ * trunk's weights at a step, a freshly initialised network, and train in the branch directory
+ * with a mask. @lth/lottery's `BranchContext` class implements it.
+ */
+export interface BranchContext {
+  /** The trunk's desc. */
+  readonly desc: BranchTrunk;
+  readonly branchName: string;
+  readonly level: number;
+  readonly replicate: number;
+  readonly platform: Platform;
+  readonly out: Output;
+  readonly verbose: boolean;
+  readonly evaluateEveryEpoch: boolean;
+  /** The results root. */
+  readonly root: string;
+  /** The trunk level's directory, `level_<L>/main`. */
+  readonly levelRoot: string;
+  /** This branch's directory for this level, `level_<L>/lottery_branch_<name>_<md5>`. */
+  readonly branchRoot: string;
+  /** Step 0 on the trunk's main dataset. */
+  readonly stepZero: Step;
+  /** The rewind step every trunk level starts training from. */
+  readonly trainStartStep: Step;
+  /** The end of every trunk level's training. */
+  readonly trainEndStep: Step;
+  /** The step of a trunk point on the main dataset: 0, the rewind step, or the end step. */
+  trunkStep(at: TrunkPoint): Step;
+  /**
+   * The file the trunk's unpruned weights at `at` come from: level 0 (the dense network) at that
+   * step, or for `init` with pretraining or rewinding, the pretraining run's step-0 weights,
+   * the network's true initialisation (level 0 only has weights from the rewind step on).
+   */
+  trunkWeightsFile(at: TrunkPoint): string;
+  /**
+   * The trunk's unpruned weights at `at` (see `trunkWeightsFile`), in a new network of the main
+   * task. They are level 0's, never a pruned level's, so every weight a branch's mask keeps has
+   * its trained (or initial) value, not the zero IMP gave it (OpenLTH quirk 30, fixed). With
+   * pretraining on a task with a different number of classes, the output layer of `init` is
+   * the main network's own initialisation, as level 0's is.
+   */
+  trunkWeights(at: TrunkPoint): Model;
+  /** The file of the trunk level's own weights at `step` (its start and end, saved IMP-masked). */
+  levelWeightsFile(step: Step): string;
+  /** The trunk level's own weights at `step`, as the level trained them (pruned weights are zero). */
+  levelWeights(step: Step): Model;
+  /** The trunk level's mask, for `model`'s weights (by default a throwaway network of the trunk's). */
+  levelMask(model?: Model): Mask;
+  /**
+   * A freshly initialised network of the trunk's model, initialiser and task, drawn from `seed`
+   * (any string or number; the same seed gives the same weights). Without a seed it is the
+   * trunk's own initialisation (`model_seed`, or the replicate).
+   */
+  buildModel(seed?: number | string): Model;
+  /** Whether a file exists (for `validate`: the weights a run will need). */
+  exists(file: string): boolean;
+  /** Prints a line when the branch is verbose (and this is the primary process). */
+  log(line: string): void;
+  /**
+   * Trains `model` in the branch directory, OpenLTH's `standard_train` with a mask: zeroes the
+   * pruned weights, saves the mask (`mask.safetensors`, `sparsity_report.json`), then trains
+   * from `startStep` (default the rewind step) to the end of `training` with the mask enforced
+   * after every step. Finished training is skipped and interrupted training resumes from its
+   * checkpoint.
+   */
+  train(options: BranchTrainOptions): Promise<BranchTrainResult>;
+}
+
+/**
+ * A branch: an experiment run off a trunk level of a lottery experiment (OpenLTH's `Branch`,
+ * spec §10), such as retraining the level's sparse network from a random reinitialisation.
+ * The contribution kind `branch`; @lth/lottery's abstract `Branch` class implements it and its
+ * `@branch` decorator registers one, with a `BranchMeta`.
+ *
+ * A branch is a class in a plugin. Its `run(context, ...args)` does the work for one level;
+ * the parameters after the context are its arguments, each declared with an `arg.*` decorator
+ * (type, default, help, or a whole hparams group). From those declarations come the branch's
+ * hashed hyperparameters (`Branch Arguments`), its `lth lottery_branch <name>` flags, and the
+ * name of its output directory, `level_<L>/lottery_branch_<name>_<md5>`, hashed exactly as
+ * OpenLTH hashes branch arguments. The `@branch({ name, description })` class decorator
+ * registers it:
+ *
+ * ```ts
+ * @branch({ name: 'randomly_reinitialize', description: 'Randomly reinitialize the model.' })
+ * export class RandomlyReinitialize extends Branch {
+ *   async run(
+ *     context: BranchContext,
+ *     @arg.bool('start_at_step_zero', { help: 'Train from step 0 instead of the rewind step.' }) startAtStepZero: boolean,
+ *   ): Promise<void> {
+ *     const model = context.buildModel('my-seed');
+ *     const mask = context.levelMask(model);
+ *     await context.train({ model, mask, startStep: startAtStepZero ? context.stepZero : context.trainStartStep });
+ *   }
+ * }
+ * ```
+ *
+ * The runner calls `validate` for every requested level before anything is written, then
+ * `preflight` once, then, per level, writes the branch's `hparams.log` and `desc.json` and calls
+ * `run`. A run that finds its results on disk should return quickly (`context.train` does:
+ * finished training is skipped, interrupted training resumes from its checkpoint). After the
+ * last level the runner calls `summarize` when the branch has one.
+ */
+export interface Branch<C extends BranchContext = BranchContext> {
+  /**
+   * Checks the arguments against the trunk before anything is written (layer names exist, the
+   * files the run needs are there); throws an `LthError` for bad input. Called once per level.
+   */
+  validate?(context: C, ...args: never[]): void;
+  /**
+   * Optional: asynchronous checks before anything is written, after `validate` has passed at
+   * every level; called once, with the first requested level's context. For checks that read
+   * data: `retrain` loads the dataset it retrains on here, so a missing or corrupt one is one
+   * error and no branch directory.
+   */
+  preflight?(context: C, ...args: never[]): Promise<void>;
+  /** Runs the branch for `context.level` with the arguments in parameter order. */
+  run(context: C, ...args: never[]): Promise<void>;
+  /**
+   * Optional: called once after `run` has finished at every requested level, with the contexts
+   * of those levels in order and the same arguments, before the runner prints the experiment
+   * table. A branch whose results are not a training run's accuracy prints its own summary
+   * here (`instability` prints one row per level).
+   */
+  summarize?(contexts: readonly C[], ...args: never[]): void | Promise<void>;
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -18,5 +18,3 @@ export * from './registry';
 export * from './plugin';
 export * from './config';
 export * from './suggest';
-export * from './data';
-export * from './nn';

@@ -63,7 +63,7 @@ export interface LoadedPlugin {
  * registry), one tfjs engine. A plugin installed in another project resolves these to the
  * copies the `lth` binary runs with.
  */
-export const SHARED_MODULES = ['@lth/kernel', '@lth/training', '@lth/lottery', '@tensorflow/tfjs-core'];
+export const SHARED_MODULES = ['@lth/kernel', '@lth/nn', '@lth/data', '@lth/training', '@lth/lottery', '@tensorflow/tfjs-core'];
 
 let hooked = false;
 function shareHostModules(): void {

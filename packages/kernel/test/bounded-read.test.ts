@@ -4,7 +4,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { expect } from 'chai';
-import { encodeSafetensors, loadSafetensors, LthError, readMaybeGzipped, readRegularFileSync } from '../src';
+import { readMaybeGzipped } from '@lth/data';
+import { encodeSafetensors, loadSafetensors, LthError, readRegularFileSync } from '../src';
 
 function lthError(f: () => unknown): LthError {
   try {

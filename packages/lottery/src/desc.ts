@@ -3,7 +3,6 @@ import {
   DatasetHparams,
   Desc,
   Hparams,
-  iterationsPerEpoch,
   LthError,
   ModelHparams,
   parseStepString,
@@ -13,6 +12,7 @@ import {
   TrainingHparams,
   type DatasetInfo,
 } from '@lth/kernel';
+import { iterationsPerEpoch } from '@lth/data';
 import { RewindingArgs } from './args';
 
 /** A trunk level: `0..levels`, or `'pretrain'` for the pretraining (rewinding) phase. */

@@ -1,15 +1,7 @@
 import * as path from 'node:path';
-import {
-  buildModel,
-  loadModelState,
-  Mask,
-  modelFileName,
-  modelSeed,
-  numClasses,
-  type BuildModelOptions,
-  type Model,
-  type Step,
-} from '@lth/kernel';
+import { Mask, type Model, type Step } from '@lth/kernel';
+import { buildModel, loadModelState, modelFileName, modelSeed, type BuildModelOptions } from '@lth/nn';
+import { numClasses } from '@lth/data';
 import type { Level, LotteryDesc } from './desc';
 
 /**

@@ -1,16 +1,6 @@
-import {
-  loadModelState,
-  loadSplit,
-  LthError,
-  numClasses,
-  Rng,
-  type ImageSource,
-  type Model,
-  type Output,
-  type Platform,
-  type PruningBatch,
-  type PruningContext,
-} from '@lth/kernel';
+import { LthError, Rng, type ImageSource, type Model, type Output, type Platform, type PruningBatch, type PruningContext } from '@lth/kernel';
+import { loadModelState } from '@lth/nn';
+import { loadSplit, numClasses } from '@lth/data';
 import { datasetContext } from '@lth/training';
 import type { LotteryDesc } from './desc';
 import { buildLotteryModel, levelModelFile } from './levels';

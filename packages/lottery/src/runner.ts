@@ -2,14 +2,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assertWritable,
-  loadModelState,
   lockExperiment,
   removeStaleTempFiles,
   LthError,
   Mask,
-  modelExists,
   registry,
-  saveModel,
   writeFileAtomic,
   type Model,
   readTextFileBounded,
@@ -17,6 +14,7 @@ import {
   type Platform,
   type PruningStrategy,
 } from '@lth/kernel';
+import { loadModelState, modelExists, saveModel } from '@lth/nn';
 import { checkRunInputs, MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import { applyMask } from './apply-mask';
 import { formatExperimentTable, summarizeExperiment } from './branch/branch-summary';

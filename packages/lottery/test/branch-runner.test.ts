@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError, Mask, type ErrorCodeInfo, modelFileName, Step, type Model } from '@lth/kernel';
+import { LthError, Mask, type ErrorCodeInfo, Step, type Model } from '@lth/kernel';
+import { modelFileName } from '@lth/nn';
 import { expectLthRejection, listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend } from '@lth/testing';
 import {
   arg,

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { buildModel, Mask, ModelHparams } from '@lth/kernel';
+import { Mask, ModelHparams } from '@lth/kernel';
+import { buildModel } from '@lth/nn';
 import { SparseGlobalPruningHparams, SparseGlobalStrategy } from '@lth/plugin-pruning-sparse-global';
 import { useCpuBackend } from '@lth/testing';
 import './helpers';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadSafetensors, Mask, modelFileName, Step, type Model } from '@lth/kernel';
+import { loadSafetensors, Mask, Step, type Model } from '@lth/kernel';
+import { modelFileName } from '@lth/nn';
 import { listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { countMaskViolations, LOTTERY_RUN_FILE, loadLevelMask, loadLevelWeights } from '../src';
 import { toyDesc, toyRunner } from './helpers';

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients } from '@lth/kernel';
+import { ensureGradients } from '@lth/nn';
 
 /**
  * Selects tfjs' CPU backend (the reference implementation, registered on first use) and

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import {
   dataset,
   DatasetHparams,
-  InMemoryImageSource,
   ModelHparams,
   PruningHparams,
   registry,
@@ -14,6 +13,7 @@ import {
   type Output,
   type Platform,
 } from '@lth/kernel';
+import { InMemoryImageSource } from '@lth/data';
 import { readGoldenHashes } from './golden';
 import { RecordingOutput } from './output';
 import { testPlatform } from './platform';

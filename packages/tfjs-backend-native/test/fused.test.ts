@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTrain, FUSED_KERNELS, sgdUpdate, softmaxCrossEntropy } from '@lth/kernel';
+import { batchNormTrain, FUSED_KERNELS, sgdUpdate, softmaxCrossEntropy } from '@lth/nn';
 import { expect } from 'chai';
 import { kernelStats, resetKernelStats } from '../src';
 import { expectSame, rand, setup, t } from './helpers';

@@ -1,4 +1,5 @@
-import { Step, saveModel, type Model, type Output } from '@lth/kernel';
+import { Step, type Model, type Output } from '@lth/kernel';
+import { saveModel } from '@lth/nn';
 import { saveCheckpoint } from './checkpoint';
 import { evaluate } from './evaluate';
 import { pyFixed, seconds } from './format';

@@ -1,16 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  LthError,
-  Step,
-  assignStateFromTorch,
-  loadSafetensors,
-  saveSafetensors,
-  stateToTorch,
-  type Model,
-  type SafeTensor,
-} from '@lth/kernel';
+import { LthError, Step, loadSafetensors, saveSafetensors, type Model, type SafeTensor } from '@lth/kernel';
+import { assignStateFromTorch, stateToTorch } from '@lth/nn';
 import { MetricLogger } from './metric-logger';
 import { OPTIMIZER_STATE_PREFIX, type Optimizer } from './optimizers';
 import { TRAINING_VERSION } from './version';

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { DatasetHparams, Desc, LthError, ModelHparams, Step, TrainingHparams, iterationsPerEpoch, registry, type DatasetInfo, type Hparams } from '@lth/kernel';
+import { DatasetHparams, Desc, LthError, ModelHparams, Step, TrainingHparams, registry, type DatasetInfo, type Hparams } from '@lth/kernel';
+import { iterationsPerEpoch } from '@lth/data';
 
 /**
  * What defines a training run (OpenLTH's `TrainingDesc`): the dataset, model and training

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError, loadSplit, numClasses, registry, type DatasetHparams, type Model, type Output, type Platform } from '@lth/kernel';
+import { LthError, registry, type DatasetHparams, type Model, type Output, type Platform } from '@lth/kernel';
+import { loadSplit, numClasses } from '@lth/data';
 import { datasetContext } from './standard-train';
 
 /** What `checkRunInputs` checks. */

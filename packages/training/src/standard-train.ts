@@ -1,20 +1,7 @@
 import * as fs from 'node:fs';
-import {
-  DataLoader,
-  Step,
-  iterationsPerEpoch,
-  loadSplit,
-  modelExists,
-  registry,
-  saveModel,
-  type DatasetContext,
-  type DatasetHparams,
-  type Mask,
-  type Model,
-  type Output,
-  type Platform,
-  type TrainingHparams,
-} from '@lth/kernel';
+import { Step, registry, type DatasetContext, type DatasetHparams, type Mask, type Model, type Output, type Platform, type TrainingHparams } from '@lth/kernel';
+import { modelExists, saveModel } from '@lth/nn';
+import { DataLoader, iterationsPerEpoch, loadSplit } from '@lth/data';
 import { standardCallbacks } from './callbacks';
 import { checkpointPath } from './checkpoint';
 import { MetricLogger } from './metric-logger';

@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
-import { Step, ensureDir, ensureGradients, removeStaleTempFiles, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
+import { Step, ensureDir, removeStaleTempFiles, type Mask, type Model, type Output, type TrainingHparams } from '@lth/kernel';
+import { ensureGradients } from '@lth/nn';
 import { checkpointBeyondEnd, readCheckpoint, restoreCheckpoint } from './checkpoint';
 import { LrSchedule } from './lr-schedule';
 import { TrainingSeries } from './loss-series';

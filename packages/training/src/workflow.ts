@@ -7,12 +7,8 @@ import {
   Step,
   TrainingHparams,
   assertWritable,
-  buildModel,
   lockExperiment,
-  modelExists,
   removeStaleTempFiles,
-  modelSeed,
-  numClasses,
   registry,
   workflow,
   type FlagGroup,
@@ -23,6 +19,8 @@ import {
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
+import { buildModel, modelExists, modelSeed } from '@lth/nn';
+import { numClasses } from '@lth/data';
 import { TrainingDesc } from './desc';
 import { pyFixed } from './format';
 import { MetricLogger } from './metric-logger';

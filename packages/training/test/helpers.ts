@@ -1,18 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import {
-  BatchNorm2d,
-  DataLoader,
-  InMemoryImageSource,
-  Linear,
-  ModuleList,
-  Network,
-  Rng,
-  TrainingHparams,
-  flatten,
-  relu,
-  type Output,
-} from '@lth/kernel';
+import { Rng, TrainingHparams, type Output } from '@lth/kernel';
+import { BatchNorm2d, Linear, ModuleList, Network, flatten, relu } from '@lth/nn';
+import { DataLoader, InMemoryImageSource } from '@lth/data';
 
 /**
  * A tiny network for tests: batch norm over the single input channel (so there are buffers,

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { DataLoader, Mask, Step, loadSafetensors, saveSafetensors, type Model, type SafeTensor } from '@lth/kernel';
+import { Mask, Step, loadSafetensors, saveSafetensors, type Model, type SafeTensor } from '@lth/kernel';
+import { DataLoader } from '@lth/data';
 import {
   CHECKPOINT_FILE,
   LOGGER_FILE,

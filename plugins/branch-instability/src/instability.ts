@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { LthError, modelFileName, type Step } from '@lth/kernel';
+import { LthError, type Step } from '@lth/kernel';
+import { modelFileName } from '@lth/nn';
 import { arg, Branch, branch, type BranchContext } from '@lth/lottery';
 import { standardTrain } from '@lth/training';
 import { BATCHNORM_STATS, batchnormPolicy, runningStatEntries } from './batchnorm';

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DataLoader, loadModelState, loadSplit, type Model } from '@lth/kernel';
+import type { Model } from '@lth/kernel';
+import { loadModelState } from '@lth/nn';
+import { DataLoader, loadSplit } from '@lth/data';
 import type { BranchContext } from '@lth/lottery';
 import { datasetContext, evaluate } from '@lth/training';
 import { recomputeBatchNorm } from './batchnorm';

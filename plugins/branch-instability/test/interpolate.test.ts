@@ -1,7 +1,8 @@
 import '@lth/plugin-model-resnet';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
-import { buildModel, ModelHparams, type Model } from '@lth/kernel';
+import { ModelHparams, type Model } from '@lth/kernel';
+import { buildModel } from '@lth/nn';
 import { useCpuBackend } from '@lth/testing';
 import { interpolateInto, pathAlphas, parseSeeds, seedsComplaint, summarizePath, type PathPoint } from '../src';
 

@@ -1,4 +1,5 @@
-import { DatasetHparams, iterationsPerEpoch, LthError, numClasses, registry, Step, TrainingHparams, type DatasetInfo } from '@lth/kernel';
+import { DatasetHparams, LthError, registry, Step, TrainingHparams, type DatasetInfo } from '@lth/kernel';
+import { iterationsPerEpoch, numClasses } from '@lth/data';
 import { arg, Branch, branch, modelBuildOptions, type BranchContext } from '@lth/lottery';
 import { checkBlurFactor, checkDatasetLoads, validateTrainingHparams } from '@lth/training';
 

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { InMemoryImageSource, LthError, dataset, type DatasetContext, type DatasetFamily, type DatasetInfo, type ImageSource } from '@lth/kernel';
+import { LthError, dataset, type DatasetContext, type DatasetFamily, type DatasetInfo, type ImageSource } from '@lth/kernel';
+import { InMemoryImageSource } from '@lth/data';
 import { CIFAR10_CLASSES, CIFAR10_SHAPE } from './cifar10-batch';
 import { cifar10Download, ensureCifar10Files, readCifar10Split, type Cifar10Download } from './cifar10-files';
 import { flipAndCrop } from './flip-crop';

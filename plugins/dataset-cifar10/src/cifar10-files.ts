@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { LthError, downloadFile, isLthError } from '@lth/kernel';
+import { LthError, isLthError } from '@lth/kernel';
+import { downloadFile } from '@lth/data';
 import { extractFolder } from './archive';
 import { concatBatches, readBinaryBatch, readPythonBatch, type Cifar10Batch } from './cifar10-batch';
 

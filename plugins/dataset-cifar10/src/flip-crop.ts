@@ -1,4 +1,5 @@
-import type { Augmentation, Rng } from '@lth/kernel';
+import type { Rng } from '@lth/kernel';
+import type { Augmentation } from '@lth/data';
 
 /**
  * torchvision's `RandomHorizontalFlip(p=0.5)` followed by `RandomCrop(size, padding)` on one

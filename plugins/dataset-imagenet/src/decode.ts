@@ -1,5 +1,6 @@
 import sharp, { type OutputInfo } from 'sharp';
-import { BilinearResize, readRegularFileSync, Rng } from '@lth/kernel';
+import { readRegularFileSync, Rng } from '@lth/kernel';
+import { BilinearResize } from '@lth/data';
 import { centerCropBox, randomResizedCropBox, shorterSideSize, type CropBox } from './crop-geometry';
 
 /** Side of the square images the model sees. */

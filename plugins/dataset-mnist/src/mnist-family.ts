@@ -1,17 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  dataset,
-  downloadFile,
-  InMemoryImageSource,
-  isLthError,
-  LthError,
-  readMaybeGzipped,
-  type DatasetContext,
-  type DatasetFamily,
-  type DatasetInfo,
-  type ImageSource,
-} from '@lth/kernel';
+import { dataset, isLthError, LthError, type DatasetContext, type DatasetFamily, type DatasetInfo, type ImageSource } from '@lth/kernel';
+import { downloadFile, InMemoryImageSource, readMaybeGzipped } from '@lth/data';
 import { idxImagesBound, idxLabelsBound, parseIdxImages, parseIdxLabels } from './idx';
 import { MNIST_FILES, MNIST_NORMALIZATION, MNIST_SHAPE, MNIST_VARIANTS, type MnistMirror, type MnistName, type MnistVariant } from './variants';
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { DataLoader, DatasetHparams, iterationsPerEpoch, loadSplit, Registry } from '@lth/kernel';
+import { DatasetHparams, Registry } from '@lth/kernel';
+import { DataLoader, iterationsPerEpoch, loadSplit } from '@lth/data';
 import { MnistFamily } from '../src';
 
 const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';

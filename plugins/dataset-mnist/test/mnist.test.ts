@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { DataLoader, DatasetHparams, loadSplit, Registry, registry, type DatasetContext, type ImageSource, packageManifest } from '@lth/kernel';
+import { DatasetHparams, Registry, registry, type DatasetContext, type ImageSource, packageManifest } from '@lth/kernel';
+import { DataLoader, loadSplit } from '@lth/data';
 import { MNIST_VARIANTS, MnistFamily } from '../src';
 import { idxImages, idxLabels, labelOf, listFiles, pixelOf, SMALL_MNIST, smallMnistFiles, writeMnistFiles } from '@lth/testing';
 

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { flattenNCHW, Linear, ModuleList, Network, type Rng } from '@lth/kernel';
+import type { Rng } from '@lth/kernel';
+import { flattenNCHW, Linear, ModuleList, Network } from '@lth/nn';
 
 /**
  * OpenLTH's LeNet (`models/mnist_lenet.py`), a fully-connected network: the image flattened

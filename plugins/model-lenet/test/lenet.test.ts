@@ -4,24 +4,8 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import {
-  buildModel,
-  countParameters,
-  ensureGradients,
-  loadModelState,
-  loadSafetensors,
-  LthError,
-  ModelHparams,
-  modelSeed,
-  registry,
-  Rng,
-  saveModel,
-  saveSafetensors,
-  Step,
-  trainableVariables,
-  type Model,
-  packageManifest,
-} from '@lth/kernel';
+import { loadSafetensors, LthError, ModelHparams, registry, Rng, saveSafetensors, Step, type Model, packageManifest } from '@lth/kernel';
+import { buildModel, countParameters, ensureGradients, loadModelState, modelSeed, saveModel, trainableVariables } from '@lth/nn';
 import { LeNet, LeNetFamily, lenetWidths } from '../src';
 import { OPENLTH_LENET, runTorch, sampleStd } from '@lth/testing';
 

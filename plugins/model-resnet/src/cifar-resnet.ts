@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { avgPool2d, BatchNorm2d, Conv2d, flattenNCHW, Linear, Module, Network, relu, Sequential, type Forward, type Rng } from '@lth/kernel';
+import type { Rng } from '@lth/kernel';
+import { avgPool2d, BatchNorm2d, Conv2d, flattenNCHW, Linear, Module, Network, relu, Sequential, type Forward } from '@lth/nn';
 
 /** One stage of a CIFAR ResNet: `filters` channels in each of `blocks` residual blocks. */
 export interface CifarResNetStage {

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BatchNorm2d, Conv2d, globalAvgPool2d, Linear, maxPool2d, Module, Network, relu, Sequential, type Forward, type Rng } from '@lth/kernel';
+import type { Rng } from '@lth/kernel';
+import { BatchNorm2d, Conv2d, globalAvgPool2d, Linear, maxPool2d, Module, Network, relu, Sequential, type Forward } from '@lth/nn';
 
 /** A residual block of torchvision's ResNet, as `_make_layer` builds it. */
 export interface TorchvisionBlock extends Module, Forward {

@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { buildModel, ModelHparams, torchShape, type Model } from '@lth/kernel';
+import { ModelHparams, torchShape, type Model } from '@lth/kernel';
+import { buildModel } from '@lth/nn';
 import { maxAbsDiff } from '@lth/testing';
 
 export type Shape = [number, number, number];

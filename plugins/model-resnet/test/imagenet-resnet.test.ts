@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { countParameters, LthError, registry, Rng, trainableVariables } from '@lth/kernel';
+import { LthError, registry, Rng } from '@lth/kernel';
+import { countParameters, trainableVariables } from '@lth/nn';
 import { BasicBlock, Bottleneck, IMAGENET_RESNET_DEPTHS, ImageNetResNet, ImageNetResNetFamily, parseImageNetResNetName } from '../src';
 import { sampleStd, useCpuBackend } from '@lth/testing';
 import { build, torchShapes, values, type Shape } from './helpers';

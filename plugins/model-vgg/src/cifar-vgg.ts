@@ -1,5 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { avgPool2d, BatchNorm2d, Conv2d, flattenNCHW, Linear, MaxPool2d, Module, Network, relu, Sequential, type Forward, type Rng } from '@lth/kernel';
+import type { Rng } from '@lth/kernel';
+import { avgPool2d, BatchNorm2d, Conv2d, flattenNCHW, Linear, MaxPool2d, Module, Network, relu, Sequential, type Forward } from '@lth/nn';
 
 /** One entry of a VGG plan: a `ConvModule` with that many filters, or `'M'`, a 2×2 max pool. */
 export type VggPlanEntry = number | 'M';

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { buildModel, countParameters, DatasetHparams, ensureGradients, LthError, ModelHparams, registry, Rng, torchShape, TrainingHparams, type Model, packageManifest } from '@lth/kernel';
+import { DatasetHparams, LthError, ModelHparams, registry, Rng, torchShape, TrainingHparams, type Model, packageManifest } from '@lth/kernel';
+import { buildModel, countParameters, ensureGradients } from '@lth/nn';
 import { TrainingDesc } from '@lth/training';
 import { LotteryDesc } from '@lth/lottery';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients, LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
+import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
+import { ensureGradients } from '@lth/nn';
 import { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
 import { LocalPlatformHparams } from './hparams';
 import { localPlatformSettings, type LocalPlatformSettings } from './settings';

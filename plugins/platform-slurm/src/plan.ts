@@ -1,5 +1,6 @@
 import * as path from 'node:path';
-import { LthError, modelExists, type JobInvocation } from '@lth/kernel';
+import { LthError, type JobInvocation } from '@lth/kernel';
+import { modelExists } from '@lth/nn';
 import { branchRunnerFor, levelRoot, runnerFor, type LotteryDesc } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 

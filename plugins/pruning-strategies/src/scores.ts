@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { ensureGradients, LthError, stateEntry, type Mask, type Model, type PruningBatch } from '@lth/kernel';
+import { LthError, type Mask, type Model, type PruningBatch } from '@lth/kernel';
+import { ensureGradients, stateEntry } from '@lth/nn';
 
 /**
  * The scoring rules of pruning at initialisation, each on a network whose pruned weights are

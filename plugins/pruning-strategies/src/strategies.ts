@@ -1,4 +1,5 @@
-import { LthError, Rng, stateEntry, strategy, type Mask, type Model, type PruningContext, type PruningPlan, type PruningStrategy } from '@lth/kernel';
+import { LthError, Rng, strategy, type Mask, type Model, type PruningContext, type PruningPlan, type PruningStrategy } from '@lth/kernel';
+import { stateEntry } from '@lth/nn';
 import {
   GraspPruningHparams,
   RandomPruningHparams,

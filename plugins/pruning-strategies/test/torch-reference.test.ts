@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { buildModel, loadSafetensors, Mask, ModelHparams, Rng, saveModel, saveSafetensors, stateEntry, Step, toTorchLayout, type Model, type PruningBatch } from '@lth/kernel';
+import { loadSafetensors, Mask, ModelHparams, Rng, saveSafetensors, Step, toTorchLayout, type Model, type PruningBatch } from '@lth/kernel';
+import { buildModel, saveModel, stateEntry } from '@lth/nn';
 import { OPENLTH_MODELS, runTorch, tempDir, useCpuBackend } from '@lth/testing';
 import { absoluteState, graspScores, pruneLowest, snipScores, synflowScores, type Scores } from '../src';
 

@@ -1,39 +1,6 @@
-import type { HparamsClass } from '@lth/kernel';
+import type { BranchArgSpec, HparamsClass, TrunkGroup } from '@lth/kernel';
 
-/** The trunk groups a group-valued branch argument can default to. */
-export type TrunkGroup = 'dataset' | 'model' | 'training';
-
-/**
- * One argument of a branch: a parameter of its `run` method, declared with an `arg.*`
- * decorator. It becomes a field of the branch's hparams (`Branch Arguments`), a flag of
- * `lth lottery_branch <name>`, and part of the hashed canonical string, exactly as OpenLTH
- * turns `branch_function`'s annotated parameters into `BranchHparams`.
- */
-export interface BranchArgSpec {
-  /** The parameter's position in `run(context, ...args)`: 1 for the first argument after the context. */
-  readonly index: number;
-  /** The field and flag name (`seed`, `start_at`, `retrain_d`). */
-  readonly name: string;
-  readonly kind: 'int' | 'float' | 'str' | 'bool' | 'group';
-  readonly help: string;
-  /** Whether `default` was given; a plain argument without one is required, as is every required field of a group without `trunk`. */
-  readonly hasDefault: boolean;
-  /** The default: a value or `null` (Python's `None`). Booleans always default to false. */
-  readonly default?: unknown;
-  /** Allowed values of a string argument. */
-  readonly choices?: readonly string[];
-  /** Checks a given, non-null value; returns a complaint or undefined. */
-  readonly validate?: (value: never) => string | undefined;
-  /** For `group`: the hparams class whose fields become `--<name>_<field>` flags. */
-  readonly group?: HparamsClass;
-  /**
-   * For `group`: the trunk's group this argument defaults to, field by field: every flag of the
-   * group is optional, and those given replace the trunk's values (`--retrain_t_lr=0.01` retrains
-   * with the trunk's training hyperparameters at another learning rate). The merged group is
-   * what is hashed, so the name says exactly what ran.
-   */
-  readonly trunk?: TrunkGroup;
-}
+export type { BranchArgSpec, TrunkGroup } from '@lth/kernel';
 
 /** Options of a plain argument. Omit `default` for a required argument; `null` is Python's `None`. */
 export interface ArgOptions<V> {

@@ -1,16 +1,4 @@
-import {
-  bool,
-  fieldsOfClass,
-  float,
-  group,
-  groupOfClass,
-  Hparams,
-  int,
-  LthError,
-  nested,
-  str,
-  type HparamsClass,
-} from '@lth/kernel';
+import { bool, fieldsOfClass, float, group, groupOfClass, Hparams, int, LthError, nested, str, type HparamsClass } from '@lth/kernel';
 import type { LotteryDesc } from '../desc';
 import type { BranchArgSpec, TrunkGroup } from './arg';
 

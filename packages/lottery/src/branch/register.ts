@@ -1,21 +1,13 @@
 import { distance } from 'fastest-levenshtein';
-import { LthError, registry, type Contribution, type HparamsClass } from '@lth/kernel';
-import { declaredArgs, type BranchArgSpec } from './arg';
+import { LthError, registry, type BranchMeta, type Contribution } from '@lth/kernel';
+import { declaredArgs } from './arg';
 import { Branch } from './branch';
 import { branchFlagsClass, branchHparamsClass } from './branch-hparams';
 
-/** What `@branch` records about a branch class, as the registry's `meta` of kind `branch`. */
-export interface BranchMeta {
-  /** The branch's arguments in parameter order. */
-  readonly args: readonly BranchArgSpec[];
-  /** The hashed hyperparameters (`Branch Arguments`). */
-  readonly hparams: HparamsClass;
-  /** The hparams class its flags are parsed into (the hashed class unless an argument defaults to a trunk group). */
-  readonly flags: HparamsClass;
-}
-
 /** A registered branch: its name, description, plugin, instance and `BranchMeta`. */
 export type RegisteredBranch = Contribution<Branch> & { readonly meta: BranchMeta };
+
+export type { BranchMeta } from '@lth/kernel';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
 

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { sgdUpdate } from '@lth/kernel';
+import { sgdUpdate } from '@lth/nn';
 import { Optimizer, type OptimizerParam } from './optimizer';
 
 /** Settings of `SgdOptimizer`, as PyTorch's `torch.optim.SGD` takes them (dampening 0). */

@@ -3,8 +3,7 @@ import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as path from 'node:path';
-import { LthError } from '../errors';
-import { ensureDir } from '../fsutil';
+import { LthError, ensureDir } from '@lth/kernel';
 
 /** Checksums a download must match, and how patiently to fetch it. */
 export interface DownloadOptions {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
+import { Rng, toTorchLayout, torchShape, saveSafetensors, loadSafetensors } from '@lth/kernel';
 import {
   AvgPool2d,
   BatchNorm2d,
@@ -19,15 +20,10 @@ import {
   ModuleList,
   Network,
   ReLU,
-  Rng,
   Sequential,
   stateToTorch,
-  toTorchLayout,
-  torchShape,
   trainableVariables,
   countParameters,
-  saveSafetensors,
-  loadSafetensors,
 } from '../src';
 import { maxAbsDiff, runTorch } from '@lth/testing';
 

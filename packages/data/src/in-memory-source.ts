@@ -1,6 +1,5 @@
-import type { ImageSource } from '../contracts';
-import { LthError } from '../errors';
-import type { Rng } from '../rng';
+import type { ImageSource, Rng } from '@lth/kernel';
+import { LthError } from '@lth/kernel';
 
 /**
  * Training augmentation of one image, in place. It receives the image as ToTensor gives it

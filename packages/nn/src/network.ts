@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Model, StateEntry } from '../contracts';
+import type { Model, StateEntry } from '@lth/kernel';
 import { Conv2d } from './conv2d';
 import { crossEntropy } from './functional';
 import { Linear } from './linear';

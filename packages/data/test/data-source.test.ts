@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DatasetHparams, InMemoryImageSource, iterationsPerEpoch, numClasses, Rng, type Augmentation } from '../src';
+import { DatasetHparams, Rng } from '@lth/kernel';
+import { InMemoryImageSource, iterationsPerEpoch, numClasses, type Augmentation } from '../src';
 
 const info = { numTrainExamples: 60000, numTestExamples: 10000, numClasses: 10, imageShape: [28, 28, 1] as const };
 

@@ -1,6 +1,5 @@
-import type { ImageSource } from '../contracts';
-import { LthError } from '../errors';
-import { Rng } from '../rng';
+import type { ImageSource } from '@lth/kernel';
+import { LthError, Rng } from '@lth/kernel';
 import { ImageBlur, rotateQuarterTurns } from './image-ops';
 
 /**

@@ -1,5 +1,5 @@
 import { engine, tidy, type Tensor, type Variable } from '@tensorflow/tfjs-core';
-import type { StateEntry, StateRole, TorchLayout } from '../contracts';
+import type { StateEntry, StateRole, TorchLayout } from '@lth/kernel';
 
 /** A module that maps one tensor to another (what `Sequential` chains). */
 export interface Forward {

@@ -1,4 +1,4 @@
-import { BoundedFile, gunzipBounded, readRegularFileSync, type SizeFromHeader } from '../bounded-read';
+import { BoundedFile, gunzipBounded, readRegularFileSync, type SizeFromHeader } from '@lth/kernel';
 
 /** Whether `data` starts with the gzip magic bytes `1f 8b`. */
 export function isGzip(data: Uint8Array): boolean {

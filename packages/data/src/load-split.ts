@@ -1,7 +1,5 @@
-import type { DatasetContext, ImageSource } from '../contracts';
-import { LthError } from '../errors';
-import { registry as globalRegistry, type Registry } from '../registry';
-import type { DatasetHparams } from '../standard-hparams';
+import type { DatasetContext, ImageSource, DatasetHparams } from '@lth/kernel';
+import { LthError, registry as globalRegistry, type Registry } from '@lth/kernel';
 import { blur, randomizeLabels, rotationLabels, subsample } from './transforms';
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Rng } from '../rng';
+import type { Rng } from '@lth/kernel';
 import { Module, type Forward } from './module';
 import { pytorchDefaultUniform } from './default-init';
 

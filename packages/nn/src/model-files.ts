@@ -1,11 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Model, StateEntry } from '../contracts';
-import { LthError } from '../errors';
-import { fromTorchLayout, lthShape, toTorchLayout, torchShape } from '../layout';
-import { loadSafetensors, saveSafetensors, type SafeTensor } from '../safetensors';
-import type { Step } from '../step';
+import type { Model, StateEntry, Step } from '@lth/kernel';
+import { LthError, fromTorchLayout, lthShape, toTorchLayout, torchShape, loadSafetensors, saveSafetensors, type SafeTensor } from '@lth/kernel';
 
 /** `model_ep{E}_it{I}.safetensors`, the name of the model saved at `step` (OpenLTH's `.pth` name, safetensors). */
 export function modelFileName(step: Step): string {

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { ensureGradients, Linear, Rng } from '../src';
+import { Rng } from '@lth/kernel';
+import { ensureGradients, Linear } from '../src';
 
 const input = (): tf.Tensor2D => tf.tensor2d(Float32Array.from({ length: 6 * 7 }, (_, i) => Math.sin(i * 1.3) * 2), [6, 7]);
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError } from '../errors';
+import { LthError } from '@lth/kernel';
 import { batchNormTrain, type BatchNormActivation } from './fused';
 import { Module, type Forward } from './module';
 

@@ -1,6 +1,5 @@
-import type { BatchNormInitializer, Initializer } from '../contracts';
-import { registerBatchNormInitializer, registerInitializer } from '../registry';
-import type { Rng } from '../rng';
+import type { BatchNormInitializer, Initializer, Rng } from '@lth/kernel';
+import { registerBatchNormInitializer, registerInitializer } from '@lth/kernel';
 import { orthonormalColumns } from './orthogonal';
 
 const count = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);

@@ -1,19 +1,16 @@
 import { expect } from 'chai';
+import { DatasetHparams, Registry, Rng, type ImageSource } from '@lth/kernel';
 import {
   BilinearResize,
   blur,
   DataLoader,
-  DatasetHparams,
   ImageBlur,
   InMemoryImageSource,
   loadSplit,
   randomizeLabels,
-  Registry,
-  Rng,
   rotateQuarterTurns,
   rotationLabels,
   subsample,
-  type ImageSource,
 } from '../src';
 import { quietContext, toyIndexOf, toySource, ToyFamily } from './data-fixtures';
 

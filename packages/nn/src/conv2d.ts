@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { fromTorchLayout } from '../layout';
-import type { Rng } from '../rng';
+import type { Rng } from '@lth/kernel';
+import { fromTorchLayout } from '@lth/kernel';
 import { pytorchDefaultUniform } from './default-init';
 import { Module, type Forward } from './module';
 

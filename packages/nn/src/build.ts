@@ -1,12 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchNormInitializer, Initializer, Model, StateEntry } from '../contracts';
-import { LthError } from '../errors';
-import { fromTorchLayout, torchShape } from '../layout';
-import { registry } from '../registry';
-import { Rng } from '../rng';
-import type { ModelHparams } from '../standard-hparams';
-import type { Step } from '../step';
+import type { BatchNormInitializer, Initializer, Model, StateEntry, ModelHparams, Step } from '@lth/kernel';
+import { LthError, fromTorchLayout, torchShape, registry, Rng } from '@lth/kernel';
 import { loadModelState, modelFileName } from './model-files';
 import './initializers';
 

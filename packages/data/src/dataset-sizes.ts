@@ -1,5 +1,4 @@
-import type { DatasetInfo } from '../contracts';
-import type { DatasetHparams } from '../standard-hparams';
+import type { DatasetInfo, DatasetHparams } from '@lth/kernel';
 
 /**
  * OpenLTH's `iterations_per_epoch`: `ceil(numTrainExamples * (subsample_fraction or 1) /

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { DataLoader, Rng, type Augmentation, type Batch } from '../src';
+import { Rng } from '@lth/kernel';
+import { DataLoader, type Augmentation, type Batch } from '../src';
 import { toyIndexOf, toySource } from './data-fixtures';
 
 async function collect(gen: AsyncGenerator<Batch>): Promise<Batch[]> {

@@ -1,5 +1,5 @@
 import type { Variable } from '@tensorflow/tfjs-core';
-import type { Model, StateEntry } from '../contracts';
+import type { Model, StateEntry } from '@lth/kernel';
 
 /** The state entries that are parameters (everything but buffers), in state order. */
 export function parameterEntries(model: Model): StateEntry[] {

@@ -1,4 +1,4 @@
-import type { DatasetContext, DatasetFamily, DatasetInfo, ImageSource } from '../src';
+import type { DatasetContext, DatasetFamily, DatasetInfo, ImageSource } from '@lth/kernel';
 import { InMemoryImageSource, type Augmentation } from '../src';
 
 /** A toy in-memory split: example `i` has every pixel byte `(i * 7 + j) % 256` and label `i % classes`. */

@@ -1,4 +1,4 @@
-import { LthError } from '../errors';
+import { LthError } from '@lth/kernel';
 
 /**
  * Rotates a square HWC image counter-clockwise by `quarterTurns` × 90° (numpy's `rot90`,

@@ -5,6 +5,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
 import {
+  loadSafetensors,
+  LthError,
+  model,
+  ModelHparams,
+  registry,
+  Rng,
+  saveSafetensors,
+  Step,
+  type Model,
+  type ModelBuildOptions,
+  type ModelFamily,
+} from '@lth/kernel';
+import {
   BatchNorm2d,
   binary,
   buildModel,
@@ -15,25 +28,14 @@ import {
   Linear,
   loadModel,
   loadModelState,
-  loadSafetensors,
-  LthError,
-  model,
   modelExists,
   modelFileName,
-  ModelHparams,
   modelSeed,
   Network,
   orthogonal,
-  registry,
-  Rng,
   saveModel,
-  saveSafetensors,
   Sequential,
-  Step,
   stateToTorch,
-  type Model,
-  type ModelBuildOptions,
-  type ModelFamily,
 } from '../src';
 
 /** A small network with every kind of state entry: conv without bias, BN, conv with bias, linear output. */

@@ -1,6 +1,5 @@
-import type { ImageSource } from '../contracts';
-import { LthError } from '../errors';
-import { Rng } from '../rng';
+import type { ImageSource } from '@lth/kernel';
+import { LthError, Rng } from '@lth/kernel';
 
 /** One mini-batch: normalised images (float32 NHWC) and their integer labels. */
 export interface Batch {
