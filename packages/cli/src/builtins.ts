@@ -26,6 +26,13 @@ export const BUILTIN_PLUGINS: readonly string[] = [
   '@lth/plugin-pruning-strategies',
 ];
 
+/**
+ * The host's packages every plugin shares instead of loading its own copy (besides the kernel and
+ * tfjs-core, which the kernel shares itself): a plugin installed anywhere gets lth's registry
+ * and the same classes.
+ */
+export const SHARED_WITH_PLUGINS: readonly string[] = ['@lth/nn', '@lth/data', '@lth/training', '@lth/lottery'];
+
 /** Whether `spec` resolves to a loadable file from `baseDir` or from lth's own installation. */
 export function isResolvable(spec: string, baseDir: string): boolean {
   try {

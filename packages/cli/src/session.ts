@@ -1,5 +1,5 @@
-import { loadConfig, loadPlugins, type LoadedPlugin, type ResolvedConfig } from '@lth/kernel';
-import { BUILTIN_PLUGINS, installedBuiltins } from './builtins';
+import { loadConfig, loadPlugins, shareWithPlugins, type LoadedPlugin, type ResolvedConfig } from '@lth/kernel';
+import { BUILTIN_PLUGINS, installedBuiltins, SHARED_WITH_PLUGINS } from './builtins';
 
 /**
  * What one `lth` process runs with: the configuration found from the working directory and
@@ -31,6 +31,7 @@ export function openSession(cwd: string = process.cwd(), options: SessionOptions
   const wanted = config.config.builtins === false ? [] : (options.builtins ?? BUILTIN_PLUGINS);
   const builtins = installedBuiltins(config.dir, wanted);
   const extra = (config.config.plugins ?? []).filter((p) => !builtins.includes(p));
+  shareWithPlugins(SHARED_WITH_PLUGINS, __dirname);
   const plugins = loadPlugins([...builtins, ...extra], config.dir);
   return { cwd, config, plugins, builtins: new Set(builtins), missingBuiltins: wanted.filter((b) => !builtins.includes(b)) };
 }

@@ -59,11 +59,25 @@ export interface LoadedPlugin {
 }
 
 /**
- * Packages a plugin shares with the host rather than loading its own copy: one kernel (one
- * registry), one tfjs engine. A plugin installed in another project resolves these to the
- * copies the `lth` binary runs with.
+ * Packages a plugin shares with the host rather than loading its own copy, each resolved from the
+ * directory the host named: one kernel (one registry), one tfjs engine, and whatever the host adds
+ * with `shareWithPlugins` (lth's CLI adds @lth/nn, @lth/data, @lth/training and @lth/lottery). A
+ * plugin installed in another project resolves these to the copies the `lth` binary runs with.
  */
-export const SHARED_MODULES = ['@lth/kernel', '@lth/nn', '@lth/data', '@lth/training', '@lth/lottery', '@tensorflow/tfjs-core'];
+const sharedModules = new Map<string, string>([
+  ['@lth/kernel', __dirname],
+  ['@tensorflow/tfjs-core', __dirname],
+]);
+
+/** Shares the host's `modules` (resolved from `fromDir`, the host's own directory) with every plugin loaded from now on. */
+export function shareWithPlugins(modules: readonly string[], fromDir: string): void {
+  for (const m of modules) sharedModules.set(m, fromDir);
+}
+
+/** The packages plugins share with the host, by name. */
+export function sharedWithPlugins(): string[] {
+  return [...sharedModules.keys()];
+}
 
 let hooked = false;
 function shareHostModules(): void {
@@ -71,12 +85,12 @@ function shareHostModules(): void {
   hooked = true;
   const M = Module as unknown as { _resolveFilename: (req: string, parent: unknown, ...rest: unknown[]) => string };
   const original = M._resolveFilename;
-  const hostDir = __dirname;
   const cache = new Map<string, string | null>();
   M._resolveFilename = function (request: string, parent: unknown, ...rest: unknown[]) {
-    const shared = SHARED_MODULES.find((s) => request === s || request.startsWith(s + '/'));
+    const shared = [...sharedModules.keys()].find((s) => request === s || request.startsWith(s + '/'));
     if (shared) {
       if (!cache.has(request)) {
+        const hostDir = sharedModules.get(shared)!;
         try {
           // Resolved from the host alone: a caller's `require.resolve(x, { paths })` must not decide (nor cache) where a shared module comes from.
           cache.set(request, original.call(this, request, { id: hostDir, filename: path.join(hostDir, 'x.js'), paths: (Module as unknown as { _nodeModulePaths: (d: string) => string[] })._nodeModulePaths(hostDir) }, false));
