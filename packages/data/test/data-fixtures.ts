@@ -32,4 +32,4 @@ export class ToyFamily implements DatasetFamily {
   }
 }
 
-export const quietContext: DatasetContext = { datasetRoot: '/nonexistent', imagenetRoot: null, numWorkers: 0, log: () => undefined };
+export const quietContext: DatasetContext = { datasetRoot: '/nonexistent', setting: () => null, numWorkers: 0, log: () => undefined };

@@ -35,7 +35,7 @@ export function defineConfig(c: LthConfig): LthConfig {
 export const CONFIG_KEYS = ['plugins', 'builtins', 'platform'] as const;
 
 /** The keys of `PlatformConfig` that lth documents, for suggestions. */
-const PLATFORM_KEYS = ['name', 'root', 'datasetRoot', 'imagenetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'];
+const PLATFORM_KEYS = ['name', 'root', 'datasetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'];
 
 function badConfig(file: string, message: string): LthError {
   return new LthError('BAD_CONFIG', `${file}: ${message}`);

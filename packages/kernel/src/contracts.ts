@@ -22,8 +22,11 @@ export interface DatasetInfo {
 export interface DatasetContext {
   /** The platform's dataset root (`~/open_lth_datasets` by default). */
   readonly datasetRoot: string;
-  /** The platform's ImageNet root, when configured. */
-  readonly imagenetRoot: string | null;
+  /**
+   * A platform setting a plugin declared with `@dataset({ ..., platformKeys })` (ImageNet's
+   * `imagenetRoot`): its environment variable, else the config's `platform.<key>`, else null.
+   */
+  setting(key: string): string | null;
   /** Worker threads the platform allows for decoding. */
   readonly numWorkers: number;
   /**
@@ -467,6 +470,23 @@ export interface Branch<C extends BranchContext = BranchContext> {
 /* Platforms                                                                                   */
 /* ------------------------------------------------------------------------------------------ */
 
+/**
+ * A setting of `lth.config.ts`'s `platform` section that a plugin reads, declared by a dataset
+ * family with `@dataset({ names, platformKeys: { imagenetRoot: { help, env: 'LTH_IMAGENET_ROOT' } } })`.
+ * The platforms then accept the key (an unknown one is still an error with the closest known
+ * key), read it (`platformSettings`) and hand it to datasets as `DatasetContext.setting(key)`.
+ * A plugin types it by declaration merging:
+ * `declare module '@lth/kernel' { interface PlatformConfig { imagenetRoot?: string } }`.
+ */
+export interface PlatformKey {
+  /** What it is, shown where lth lists the settings. */
+  readonly help: string;
+  /** An environment variable that overrides the config for one command (`LTH_IMAGENET_ROOT`). */
+  readonly env?: string;
+  /** `path` (the default): `~` is expanded and the value made absolute; `string`: as given. */
+  readonly kind?: 'path' | 'string';
+}
+
 /** The platform section of `lth.config.ts`. */
 export interface PlatformConfig {
   /** Registered platform name (default `local`). */
@@ -475,8 +495,6 @@ export interface PlatformConfig {
   root?: string;
   /** Dataset root (default `~/open_lth_datasets`). */
   datasetRoot?: string;
-  /** ImageNet root (`train/`, `val/`); unset by default. */
-  imagenetRoot?: string;
   /** Tensor backend: `auto`, `native`, `wasm`, `cpu`, `tensorflow` (tfjs-node) ... */
   backend?: string;
   /** Worker threads for data loading. */
@@ -496,7 +514,8 @@ export interface Platform {
   readonly name: string;
   readonly root: string;
   readonly datasetRoot: string;
-  readonly imagenetRoot: string | null;
+  /** A setting a plugin declared (`PlatformKey`): its environment variable, else the config's value, else null. */
+  setting(key: string): string | null;
   readonly numWorkers: number;
   /** The tfjs backend in use, once `setup` has run. */
   readonly backend: string;

@@ -17,4 +17,5 @@ export * from './contracts';
 export * from './registry';
 export * from './plugin';
 export * from './config';
+export * from './platform-keys';
 export * from './suggest';

@@ -6,6 +6,7 @@ import type {
   Initializer,
   ModelFamily,
   PlatformFactory,
+  PlatformKey,
   PruningStrategy,
   Workflow,
 } from './contracts';
@@ -195,16 +196,33 @@ function checkDecorator(decorator: string, cls: unknown, meta: unknown, fields: 
 
 const CONTRIBUTION_NAME = /^[A-Za-z][A-Za-z0-9_-]*$/;
 
+function checkPlatformKeys(cls: Ctor<unknown>, keys: unknown): void {
+  if (keys === undefined) return;
+  const bad = (why: string) => new Error(`@dataset(...) on ${cls.name || 'an anonymous class'}: 'platformKeys' ${why}`);
+  if (typeof keys !== 'object' || keys === null || Array.isArray(keys)) throw bad('must be an object of settings ({ imagenetRoot: { help } }).');
+  for (const [key, k] of Object.entries(keys as Record<string, Partial<PlatformKey>>)) {
+    if (!/^[a-z][A-Za-z0-9]*$/.test(key)) throw bad(`has '${key}': a key is a camelCase name such as imagenetRoot.`);
+    if (typeof k !== 'object' || k === null || typeof k.help !== 'string' || !k.help) throw bad(`'${key}' needs a help text ({ help: '...' }).`);
+    if (k.env !== undefined && (typeof k.env !== 'string' || !/^[A-Z_][A-Z0-9_]*$/.test(k.env))) throw bad(`'${key}' has env ${JSON.stringify(k.env)}: an environment variable name such as LTH_IMAGENET_ROOT.`);
+    if (k.kind !== undefined && k.kind !== 'path' && k.kind !== 'string') throw bad(`'${key}' has kind ${JSON.stringify(k.kind)}: use 'path' or 'string'.`);
+  }
+}
+
 function make<T>(cls: Ctor<T>): T {
   return registry.container.resolve(cls as unknown as Ctor<T> & (new () => T));
 }
 
-/** Registers a dataset family under each of `names`. */
-export function dataset(meta: { names: readonly string[]; description?: string }) {
+/**
+ * Registers a dataset family under each of `names`; `platformKeys` declares the settings of the
+ * config's `platform` section it reads (see `PlatformKey`).
+ */
+export function dataset(meta: { names: readonly string[]; description?: string; platformKeys?: Readonly<Record<string, PlatformKey>> }) {
   return (cls: Ctor<DatasetFamily>): void => {
     checkDecorator('dataset', cls, meta, { names: 'names' });
+    checkPlatformKeys(cls, meta.platformKeys);
     const inst = make(cls);
-    for (const n of meta.names) registry.add('dataset', n, inst, meta.description ?? '', { family: cls.name });
+    const extra = meta.platformKeys ? { platformKeys: meta.platformKeys } : {};
+    for (const n of meta.names) registry.add('dataset', n, inst, meta.description ?? '', { family: cls.name, ...extra });
   };
 }
 

@@ -11,7 +11,7 @@ export function testPlatform(root: string): Platform {
     name: 'test',
     root,
     datasetRoot: path.join(root, '..', 'datasets'),
-    imagenetRoot: null,
+    setting: () => null,
     numWorkers: 0,
     backend: 'cpu',
     async setup() {

@@ -45,7 +45,7 @@ export interface TrainResult extends TrainingSummary {
 export function datasetContext(platform: Platform, out: Output): DatasetContext {
   return {
     datasetRoot: platform.datasetRoot,
-    imagenetRoot: platform.imagenetRoot,
+    setting: (key) => platform.setting(key),
     numWorkers: platform.numWorkers,
     onCorruptImage: platform.onCorruptImage,
     log: (l) => out.line(l),

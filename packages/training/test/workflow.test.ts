@@ -84,7 +84,7 @@ function platform(root: string): Platform {
     name: 'test',
     root,
     datasetRoot: path.join(root, 'datasets'),
-    imagenetRoot: null,
+    setting: () => null,
     numWorkers: 0,
     backend: 'cpu',
     setup: async () => undefined,

@@ -45,5 +45,5 @@ export function copyPythonFolder(dir: string): void {
 }
 
 export function context(datasetRoot: string, lines: string[] = []): DatasetContext {
-  return { datasetRoot, imagenetRoot: null, numWorkers: 0, log: (l) => lines.push(l) };
+  return { datasetRoot, setting: () => null, numWorkers: 0, log: (l) => lines.push(l) };
 }

@@ -14,6 +14,14 @@ export function corruptImagePolicy(ctx: DatasetContext, env: NodeJS.ProcessEnv =
   return value;
 }
 
+/* The platform setting this plugin declares (platformKeys below), typed in lth.config.ts. */
+declare module '@lth/kernel' {
+  interface PlatformConfig {
+    /** ImageNet root (`train/`, `val/`); unset by default; `LTH_IMAGENET_ROOT` overrides it. */
+    imagenetRoot?: string;
+  }
+}
+
 /**
  * The `imagenet` dataset as OpenLTH uses it (spec §6.2): `<imagenetRoot>/train` and `/val`,
  * one folder per class, sorted, 224 × 224 × 3 with ImageNet's mean and std. `info` gives
@@ -23,7 +31,11 @@ export function corruptImagePolicy(ctx: DatasetContext, env: NodeJS.ProcessEnv =
  * decoded per batch, in `ctx.numWorkers` worker threads (0: on the main thread). Example order
  * is deterministic (quirk 41, fixed). Validation labels follow the training split's classes.
  */
-@dataset({ names: ['imagenet'], description: 'ImageNet (ILSVRC 2012) from platform.imagenetRoot: train/ and val/ JPEG folders, 224x224' })
+@dataset({
+  names: ['imagenet'],
+  description: 'ImageNet (ILSVRC 2012) from platform.imagenetRoot: train/ and val/ JPEG folders, 224x224',
+  platformKeys: { imagenetRoot: { help: 'The ImageNet folder: train/ and val/, one sub-folder of JPEGs per class.', env: 'LTH_IMAGENET_ROOT' } },
+})
 export class ImagenetDataset implements DatasetFamily {
   info(name: string): DatasetInfo {
     if (name !== 'imagenet') throw new LthError('UNKNOWN_DATASET', `The ImageNet family has no dataset '${name}'.`);
@@ -32,7 +44,7 @@ export class ImagenetDataset implements DatasetFamily {
 
   async load(name: string, split: 'train' | 'test', ctx: DatasetContext, augment: boolean): Promise<ImageSource> {
     this.info(name);
-    const root = ctx.imagenetRoot;
+    const root = ctx.setting('imagenetRoot');
     if (!root) throw new LthError('IMAGENET_ROOT_UNSET', 'ImageNet needs its folder: set platform.imagenetRoot in lth.config.ts to the folder holding train/ and val/ (one sub-folder of JPEGs per class).');
     const onCorruptImage = corruptImagePolicy(ctx);
     const trainDir = path.join(root, 'train');

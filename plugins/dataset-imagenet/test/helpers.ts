@@ -58,5 +58,5 @@ export function corruptJpeg(file: string): void {
 }
 
 export function context(imagenetRoot: string | null, extra: Partial<DatasetContext> = {}, lines: string[] = []): DatasetContext {
-  return { datasetRoot: '/nonexistent', imagenetRoot, numWorkers: 0, log: (l) => lines.push(l), ...extra };
+  return { datasetRoot: '/nonexistent', setting: (key) => (key === 'imagenetRoot' ? imagenetRoot : null), numWorkers: 0, log: (l) => lines.push(l), ...extra };
 }

@@ -3,7 +3,8 @@ import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
-import { DatasetHparams, Rng, registry, type ImageSource, packageManifest } from '@lth/kernel';
+import * as os from 'node:os';
+import { DatasetHparams, declaredPlatformKeys, platformSettings, Rng, registry, type ImageSource, packageManifest } from '@lth/kernel';
 import { DataLoader, loadSplit } from '@lth/data';
 import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
@@ -39,6 +40,13 @@ describe('imagenet dataset', function () {
     expect(packageManifest('test', require.resolve('../src'))?.name).to.equal('@lth/plugin-dataset-imagenet');
     expect(registry.dataset('imagenet').instance).to.be.instanceOf(ImagenetDataset);
     expect(ds.info('imagenet')).to.deep.equal({ numTrainExamples: 1281167, numTestExamples: 50000, numClasses: 1000, imageShape: [224, 224, 3] });
+  });
+
+  it('declares the platform setting imagenetRoot, which LTH_IMAGENET_ROOT overrides', () => {
+    expect(declaredPlatformKeys().get('imagenetRoot')).to.include({ env: 'LTH_IMAGENET_ROOT', plugin: registry.dataset('imagenet').plugin });
+    expect(platformSettings({ imagenetRoot: '~/inet' }, {}).imagenetRoot).to.equal(path.join(os.homedir(), 'inet'));
+    expect(platformSettings({ imagenetRoot: '~/inet' }, { LTH_IMAGENET_ROOT: '/data/in' }).imagenetRoot).to.equal('/data/in');
+    expect(platformSettings({}, {}).imagenetRoot).to.equal(null);
   });
 
   it('needs platform.imagenetRoot', async () => {

@@ -46,7 +46,7 @@ describe('dataset-mnist downloads', () => {
   after(() => new Promise<void>((r) => server.close(() => r())));
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-mnist-dl-'));
-    ctx = { datasetRoot: root, imagenetRoot: null, numWorkers: 0, log: (l) => log.push(l) };
+    ctx = { datasetRoot: root, setting: () => null, numWorkers: 0, log: (l) => log.push(l) };
     requests.length = 0;
     log.length = 0;
   });

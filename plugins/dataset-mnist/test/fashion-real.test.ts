@@ -21,7 +21,7 @@ describe("dataset-mnist on Debian's real Fashion-MNIST", function () {
     const reg = new Registry();
     const family = new MnistFamily({ mirrors: { fashion_mnist: { baseUrl: 'http://127.0.0.1:1/', md5: {} } } });
     reg.add('dataset', 'fashion_mnist', family);
-    const ctx = { datasetRoot: root, imagenetRoot: null, numWorkers: 0, log: () => undefined };
+    const ctx = { datasetRoot: root, setting: () => null, numWorkers: 0, log: () => undefined };
     const hp = DatasetHparams.create({ dataset_name: 'fashion_mnist', batch_size: 128 });
     const train = await loadSplit(hp, 'train', ctx, reg);
     const test = await loadSplit(hp, 'test', ctx, reg);

@@ -27,7 +27,7 @@ describe('dataset-mnist', () => {
   beforeEach(() => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-mnist-'));
     lines.length = 0;
-    ctx = { datasetRoot: root, imagenetRoot: null, numWorkers: 0, log: (l) => lines.push(l) };
+    ctx = { datasetRoot: root, setting: () => null, numWorkers: 0, log: (l) => lines.push(l) };
   });
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 

@@ -34,8 +34,8 @@ export class LocalPlatform implements Platform {
     return this.settings.datasetRoot;
   }
 
-  get imagenetRoot(): string | null {
-    return this.settings.imagenetRoot;
+  setting(key: string): string | null {
+    return this.settings.declared[key] ?? null;
   }
 
   get numWorkers(): number {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { closest, expandHome, LthError, registry, type PlatformConfig } from '@lth/kernel';
+import { closest, declaredPlatformKeys, expandHome, LthError, platformSettings, registry, type PlatformConfig } from '@lth/kernel';
 import { BACKEND_CHOICES, MAX_WORKERS, threadsComplaint, type BackendChoice, type LocalPlatformHparams } from './hparams';
 
 /** Everything the local platform runs with, once flags, environment and config are merged. */
@@ -8,8 +8,8 @@ export interface LocalPlatformSettings {
   readonly root: string;
   /** Dataset root: `$LTH_DATASET_ROOT`, else config `datasetRoot`, else `~/open_lth_datasets`. */
   readonly datasetRoot: string;
-  /** ImageNet root: `$LTH_IMAGENET_ROOT`, else config `imagenetRoot`, else null. */
-  readonly imagenetRoot: string | null;
+  /** The settings loaded plugins declare (`imagenetRoot` ...): see `platformSettings`. */
+  readonly declared: Readonly<Record<string, string | null>>;
   /** `--num_workers` when non-zero, else config `numWorkers`, else 0. */
   readonly numWorkers: number;
   /** `--backend`, else `$LTH_BACKEND`, else config `backend`, else `auto`. */
@@ -40,19 +40,20 @@ function backendChoice(value: string, source: string): BackendChoice {
 }
 
 /** The keys of the config's `platform` section the local platform reads. */
-export const LOCAL_CONFIG_KEYS = ['name', 'root', 'datasetRoot', 'imagenetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'] as const;
+export const LOCAL_CONFIG_KEYS = ['name', 'root', 'datasetRoot', 'backend', 'numWorkers', 'numThreads', 'onCorruptImage'] as const;
 
 /**
  * An unknown key in a `platform` section meant for this platform is an error naming the closest
- * known one. A key named after another registered platform (`slurm: { ... }`) is that
- * platform's own section, left to it.
+ * known one: the local platform's own, those loaded plugins declare (`imagenetRoot`). A key named
+ * after another registered platform (`slurm: { ... }`) is that platform's own section, left to it.
  */
 function checkKeys(config: PlatformConfig): void {
   if (config.name !== undefined && config.name !== 'local') return;
+  const known = [...LOCAL_CONFIG_KEYS, ...declaredPlatformKeys().keys()];
   for (const key of Object.keys(config)) {
-    if ((LOCAL_CONFIG_KEYS as readonly string[]).includes(key) || registry.find('platform', key)) continue;
-    const near = closest(key, [...LOCAL_CONFIG_KEYS, ...registry.list('platform').map((p) => p.name)]);
-    throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts is not a setting of the local platform.${near ? ` Did you mean platform.${near}?` : ''} Its settings are ${LOCAL_CONFIG_KEYS.join(', ')}.`);
+    if (known.includes(key) || registry.find('platform', key)) continue;
+    const near = closest(key, [...known, ...registry.list('platform').map((p) => p.name)]);
+    throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts is not a setting of the local platform.${near ? ` Did you mean platform.${near}?` : ''} Its settings are ${known.join(', ')}.`);
   }
 }
 
@@ -83,11 +84,11 @@ export function localPlatformSettings(flags: LocalPlatformHparams, config: Platf
   return {
     root: location(env.LTH_ROOT, configString(config, 'root'), '~/open_lth_data')!,
     datasetRoot: location(env.LTH_DATASET_ROOT, configString(config, 'datasetRoot'), '~/open_lth_datasets')!,
-    imagenetRoot: location(env.LTH_IMAGENET_ROOT, configString(config, 'imagenetRoot'), null),
     numWorkers: flags.num_workers || (numWorkers ?? 0),
     backend,
     onCorruptImage: flags.on_corrupt_image ?? corruptImagePolicy(env.LTH_ON_CORRUPT_IMAGE, config.onCorruptImage),
     ...(numThreads === undefined ? {} : { numThreads }),
+    declared: platformSettings(config, env),
   };
 }
 

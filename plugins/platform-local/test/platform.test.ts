@@ -2,17 +2,38 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
-import { isLthError, LthError, registry, type PlatformConfig } from '@lth/kernel';
+import { dataset, isLthError, LthError, registry, type DatasetFamily, type PlatformConfig } from '@lth/kernel';
 import { LocalPlatform, LocalPlatformFactory, LocalPlatformHparams, localPlatformSettings } from '../src';
 
 const flags = (v: Record<string, unknown> = {}) => LocalPlatformHparams.create(v);
 
+/** Registers, as a plugin would, a dataset family declaring the platform key `imagenetRoot` (as @lth/plugin-dataset-imagenet does). */
+function declareImagenetRoot(plugin: string): void {
+  registry.beginPlugin(plugin);
+  try {
+    class Declaring implements DatasetFamily {
+      info(): never {
+        throw new Error('not loadable');
+      }
+      load(): never {
+        throw new Error('not loadable');
+      }
+    }
+    dataset({ names: ['declares_imagenet_root'], platformKeys: { imagenetRoot: { help: 'ImageNet', env: 'LTH_IMAGENET_ROOT' } } })(Declaring);
+  } finally {
+    registry.endPlugin();
+  }
+}
+
 describe('platform-local settings', () => {
+  before(() => declareImagenetRoot('platform-local-test'));
+  after(() => registry.removePlugin('platform-local-test'));
+
   it('defaults to ~/open_lth_data, ~/open_lth_datasets, no ImageNet, 0 workers, auto', () => {
     const s = localPlatformSettings(flags(), {}, {});
     expect(s.root).to.equal(path.join(os.homedir(), 'open_lth_data'));
     expect(s.datasetRoot).to.equal(path.join(os.homedir(), 'open_lth_datasets'));
-    expect(s.imagenetRoot).to.equal(null);
+    expect(s.declared.imagenetRoot).to.equal(null);
     expect(s.numWorkers).to.equal(0);
     expect(s.backend).to.equal('auto');
   });
@@ -20,9 +41,10 @@ describe('platform-local settings', () => {
   it('takes roots from the config (expanding ~) and lets LTH_* variables override them', () => {
     const config = { root: '~/r', datasetRoot: '/data/sets', imagenetRoot: '~/inet', numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' as const };
     const s = localPlatformSettings(flags(), config, {});
-    expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', imagenetRoot: path.join(os.homedir(), 'inet'), numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' });
-    const e = localPlatformSettings(flags(), config, { LTH_ROOT: '/tmp/x', LTH_DATASET_ROOT: '/tmp/d', LTH_BACKEND: 'cpu' });
-    expect([e.root, e.datasetRoot, e.backend]).to.deep.equal(['/tmp/x', '/tmp/d', 'cpu']);
+    expect(s).to.deep.equal({ root: path.join(os.homedir(), 'r'), datasetRoot: '/data/sets', declared: { imagenetRoot: path.join(os.homedir(), 'inet') }, numWorkers: 3, backend: 'wasm', onCorruptImage: 'skip' });
+    expect(new LocalPlatform(s).setting('imagenetRoot')).to.equal(path.join(os.homedir(), 'inet'));
+    const e = localPlatformSettings(flags(), config, { LTH_ROOT: '/tmp/x', LTH_DATASET_ROOT: '/tmp/d', LTH_BACKEND: 'cpu', LTH_IMAGENET_ROOT: '/tmp/i' });
+    expect([e.root, e.datasetRoot, e.backend, e.declared.imagenetRoot]).to.deep.equal(['/tmp/x', '/tmp/d', 'cpu', '/tmp/i']);
   });
 
   it('lets the flags win over environment and config', () => {
@@ -60,6 +82,8 @@ describe('platform-local settings', () => {
   it('rejects an unknown key of the platform section with the closest known one, unless the section is another platform\'s', () => {
     expect(() => localPlatformSettings(flags(), { rooot: '/x' }, {})).to.throw(LthError, /platform.rooot in lth.config.ts is not a setting of the local platform. Did you mean platform.root\?/);
     expect(() => localPlatformSettings(flags(), { name: 'local', numthreads: 2 }, {})).to.throw(/Did you mean platform.numThreads\?/);
+    expect(() => localPlatformSettings(flags(), { imagenetroot: '/x' }, {}), 'a key a plugin declares').to.throw(/Did you mean platform.imagenetRoot\?/);
+    expect(() => localPlatformSettings(flags(), { imagenetRoot: 3 } as unknown as PlatformConfig, {})).to.throw(LthError, /platform.imagenetRoot in lth.config.ts must be a non-empty string \(got 3\)/);
     expect(localPlatformSettings(flags(), { name: 'slurm', partition: 'gpu' }, {}).backend).to.equal('auto');
     expect(localPlatformSettings(flags(), { name: 'local', local: {} }, {}).backend, "a section named after a platform is that platform's").to.equal('auto');
   });

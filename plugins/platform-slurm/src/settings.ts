@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { expandHome, LthError, type PlatformConfig } from '@lth/kernel';
+import { expandHome, LthError, platformSettings, type PlatformConfig } from '@lth/kernel';
 import type { SlurmPlatformHparams } from './hparams';
 
 /** The `platform.slurm` section of `lth.config.ts`. */
@@ -21,7 +21,8 @@ export interface SlurmSettings {
   /** The results root (`$LTH_ROOT`, else `platform.root`, else `~/open_lth_data`): shared storage every node mounts at the same path. */
   readonly root: string;
   readonly datasetRoot: string;
-  readonly imagenetRoot: string | null;
+  /** The settings loaded plugins declare (`imagenetRoot` ...): see `platformSettings`. */
+  readonly declared: Readonly<Record<string, string | null>>;
   readonly partition: string | null;
   readonly account: string | null;
   readonly time: string | null;
@@ -57,7 +58,7 @@ export function slurmSettings(flags: SlurmPlatformHparams, config: PlatformConfi
   return {
     root: location(env.LTH_ROOT, str(config.root, 'platform.root'), '~/open_lth_data')!,
     datasetRoot: location(env.LTH_DATASET_ROOT, str(config.datasetRoot, 'platform.datasetRoot'), '~/open_lth_datasets')!,
-    imagenetRoot: location(env.LTH_IMAGENET_ROOT, str(config.imagenetRoot, 'platform.imagenetRoot'), null),
+    declared: platformSettings(config, env),
     partition: flags.partition ?? str(slurm.partition, 'platform.slurm.partition'),
     account: flags.account ?? str(slurm.account, 'platform.slurm.account'),
     time: flags.time ?? str(slurm.time, 'platform.slurm.time'),

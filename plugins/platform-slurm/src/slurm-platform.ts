@@ -27,8 +27,8 @@ export class SlurmPlatform implements Platform {
     return this.settings.datasetRoot;
   }
 
-  get imagenetRoot(): string | null {
-    return this.settings.imagenetRoot;
+  setting(key: string): string | null {
+    return this.settings.declared[key] ?? null;
   }
 
   get backend(): string {

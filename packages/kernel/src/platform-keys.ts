@@ -1,0 +1,38 @@
+import * as path from 'node:path';
+import { expandHome } from './config';
+import type { PlatformConfig, PlatformKey } from './contracts';
+import { LthError } from './errors';
+import { registry as globalRegistry, type Registry } from './registry';
+
+/** A platform key a loaded plugin declared, with the plugin that declared it. */
+export interface DeclaredPlatformKey extends PlatformKey {
+  readonly plugin: string;
+}
+
+/** The platform keys the registered dataset families declare (`@dataset({ platformKeys })`), by key. */
+export function declaredPlatformKeys(registry: Registry = globalRegistry): ReadonlyMap<string, DeclaredPlatformKey> {
+  const keys = new Map<string, DeclaredPlatformKey>();
+  for (const c of registry.list('dataset')) {
+    const declared = c.meta.platformKeys as Readonly<Record<string, PlatformKey>> | undefined;
+    for (const [key, k] of Object.entries(declared ?? {})) if (!keys.has(key)) keys.set(key, { ...k, plugin: c.plugin });
+  }
+  return keys;
+}
+
+/**
+ * The values of the declared platform keys for `config`: each its environment variable, else the
+ * config's `platform.<key>`, else null; a `path` has `~` expanded and is made absolute. A config
+ * value that is not a non-empty string is one `BAD_CONFIG` line.
+ */
+export function platformSettings(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env, registry: Registry = globalRegistry): Readonly<Record<string, string | null>> {
+  const out: Record<string, string | null> = {};
+  for (const [key, k] of declaredPlatformKeys(registry)) {
+    const configured = config[key];
+    if (configured !== undefined && configured !== null && (typeof configured !== 'string' || configured === '')) {
+      throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts must be a non-empty string (got ${JSON.stringify(configured)}).`);
+    }
+    const value = (k.env ? env[k.env] : undefined) || (configured as string | undefined) || null;
+    out[key] = value === null || k.kind === 'string' ? value : path.resolve(expandHome(value));
+  }
+  return out;
+}
