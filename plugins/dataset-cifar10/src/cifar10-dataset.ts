@@ -21,7 +21,7 @@ const INFO: DatasetInfo = { numTrainExamples: 50000, numTestExamples: 10000, num
  * `RandomCrop(32, padding=4)`, seeded by the loader's generator.
  *
  * Files: torchvision's `cifar-10-batches-py/` (an OpenLTH dataset folder works as it is) or
- * the binary `cifar-10-batches-bin/`, else their archives, else the Python archive is
+ * the binary `cifar-10-batches-bin/`, else their archives, else the binary archive is
  * downloaded (from `download`, which honours `LTH_CIFAR10_MIRROR`). Missing, truncated or
  * corrupt files are one `LthError` naming the file. Labels and images are held in memory
  * (about 150 MB for the training set).

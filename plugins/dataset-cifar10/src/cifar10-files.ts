@@ -42,20 +42,34 @@ export interface Cifar10Download {
   readonly md5: string;
 }
 
-/** The original distribution's Python archive, as torchvision downloads it. */
-export const CIFAR10_DOWNLOAD: Cifar10Download = {
+/** The binary archive, downloaded when CIFAR-10 is missing (no pickles to unpickle). */
+export const CIFAR10_BINARY_DOWNLOAD: Cifar10Download = {
+  url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz',
+  md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+};
+
+/** The Python archive, as torchvision (and so OpenLTH) downloads it; read when found on disk. */
+export const CIFAR10_PYTHON_DOWNLOAD: Cifar10Download = {
   url: 'https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz',
   md5: 'c58f30108f718f92721af3b95e74349a',
 };
 
+/** The archives a download may fetch; the first is the default. */
+export const CIFAR10_DOWNLOADS: readonly Cifar10Download[] = [CIFAR10_BINARY_DOWNLOAD, CIFAR10_PYTHON_DOWNLOAD];
+
+const archiveName = (url: string): string => path.posix.basename(new URL(url).pathname);
+
 /**
- * The download to use: `CIFAR10_DOWNLOAD`, or the same archive under the base URL in
- * `LTH_CIFAR10_MIRROR` (e.g. `https://mirror.example/cifar` → `.../cifar/cifar-10-python.tar.gz`).
+ * The download to use: the binary archive, or a copy named by `LTH_CIFAR10_MIRROR`: a base URL
+ * (`https://mirror.example/cifar` → `.../cifar/cifar-10-binary.tar.gz`), or the URL of either
+ * archive (`.../cifar-10-python.tar.gz`), checked against that archive's md5.
  */
-export function cifar10Download(env: NodeJS.ProcessEnv = process.env, base: Cifar10Download = CIFAR10_DOWNLOAD): Cifar10Download {
+export function cifar10Download(env: NodeJS.ProcessEnv = process.env, downloads: readonly Cifar10Download[] = CIFAR10_DOWNLOADS): Cifar10Download {
   const mirror = env.LTH_CIFAR10_MIRROR?.trim();
-  if (!mirror) return base;
-  return { url: `${mirror.replace(/\/+$/, '')}/${path.posix.basename(new URL(base.url).pathname)}`, md5: base.md5 };
+  if (!mirror) return downloads[0];
+  const named = downloads.find((d) => mirror.endsWith(`/${archiveName(d.url)}`));
+  if (named) return { url: mirror, md5: named.md5 };
+  return { url: `${mirror.replace(/\/+$/, '')}/${archiveName(downloads[0].url)}`, md5: downloads[0].md5 };
 }
 
 function filesOf(layout: Cifar10Layout, split: 'train' | 'test'): readonly string[] {
@@ -78,8 +92,9 @@ function missingMessage(dir: string, why: string): string {
  * Makes sure one split's files are in `dir` (`<datasetRoot>/cifar10`) and says which layout
  * holds them. In order: a complete extracted folder (Python distribution first, so an existing
  * OpenLTH/torchvision folder is used as it is); an incomplete folder is an error naming the
- * missing files; an archive is extracted; otherwise the Python archive is downloaded, checked
- * and extracted, and a failed download is one `DATASET_MISSING` error saying what to put where.
+ * missing files; an archive (either) is extracted; otherwise `download` (the binary archive by
+ * default) is downloaded, checked and extracted, and a failed download is one `DATASET_MISSING`
+ * error saying what to put where.
  */
 export async function ensureCifar10Files(dir: string, split: 'train' | 'test', download: Cifar10Download, log: (line: string) => void): Promise<Cifar10Layout> {
   const complete = CIFAR10_LAYOUTS.find((l) => missingFiles(dir, l, split).length === 0);
@@ -91,7 +106,7 @@ export async function ensureCifar10Files(dir: string, split: 'train' | 'test', d
   }
   let layout = CIFAR10_LAYOUTS.find((l) => fs.existsSync(path.join(dir, l.archive)));
   if (!layout) {
-    layout = PYTHON_LAYOUT;
+    layout = CIFAR10_LAYOUTS.find((l) => l.archive === archiveName(download.url)) ?? BINARY_LAYOUT;
     const dest = path.join(dir, layout.archive);
     log(`Downloading CIFAR-10 from ${download.url} to ${dest}`);
     try {

@@ -153,16 +153,25 @@ describe('cifar10 dataset', () => {
   describe('download', () => {
     let server: http.Server;
     let base = '';
-    let archive: Buffer;
+    let binary: Buffer;
+    let python: Buffer;
     let requests: string[] = [];
+    const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
+    const downloads = () => [
+      { url: 'https://unused/cifar-10-binary.tar.gz', md5: md5(binary) },
+      { url: 'https://unused/cifar-10-python.tar.gz', md5: md5(python) },
+    ];
 
     before(async () => {
-      const file = path.join(tempDir('cifar10'), 'cifar-10-python.tar.gz');
-      await makeArchive(file, copyPythonFolder, 'cifar-10-batches-py');
-      archive = fs.readFileSync(file);
+      const dir = tempDir('cifar10');
+      await makeArchive(path.join(dir, 'cifar-10-binary.tar.gz'), writeBinaryFolder, 'cifar-10-batches-bin');
+      await makeArchive(path.join(dir, 'cifar-10-python.tar.gz'), copyPythonFolder, 'cifar-10-batches-py');
+      binary = fs.readFileSync(path.join(dir, 'cifar-10-binary.tar.gz'));
+      python = fs.readFileSync(path.join(dir, 'cifar-10-python.tar.gz'));
       server = http.createServer((req, res) => {
         requests.push(req.url ?? '');
-        if (req.url === '/mirror/cifar-10-python.tar.gz') res.end(archive);
+        if (req.url === '/mirror/cifar-10-binary.tar.gz') res.end(binary);
+        else if (req.url === '/mirror/cifar-10-python.tar.gz') res.end(python);
         else res.writeHead(404).end();
       });
       await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -173,33 +182,44 @@ describe('cifar10 dataset', () => {
       requests = [];
     });
 
-    it('builds the URL from LTH_CIFAR10_MIRROR, keeping the checksum', () => {
-      const d = cifar10Download({ LTH_CIFAR10_MIRROR: 'http://host/x/' });
-      expect(d).to.deep.equal({ url: 'http://host/x/cifar-10-python.tar.gz', md5: 'c58f30108f718f92721af3b95e74349a' });
-      expect(cifar10Download({}).url).to.equal('https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz');
+    it('fetches the binary archive by default; LTH_CIFAR10_MIRROR is a base URL or names either archive, keeping its checksum', () => {
+      expect(cifar10Download({})).to.deep.equal({ url: 'https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' });
+      expect(cifar10Download({ LTH_CIFAR10_MIRROR: 'http://host/x/' })).to.deep.equal({ url: 'http://host/x/cifar-10-binary.tar.gz', md5: 'c32a1d4ab5d03f1284b67883e8d87530' });
+      expect(cifar10Download({ LTH_CIFAR10_MIRROR: 'http://host/x/cifar-10-python.tar.gz' })).to.deep.equal({ url: 'http://host/x/cifar-10-python.tar.gz', md5: 'c58f30108f718f92721af3b95e74349a' });
+      expect(cifar10Download({ LTH_CIFAR10_MIRROR: 'http://host/x/cifar-10-binary.tar.gz' }).md5).to.equal('c32a1d4ab5d03f1284b67883e8d87530');
     });
 
-    it('downloads the Python archive, checks its md5, extracts it and loads it', async () => {
+    it('downloads the binary archive, checks its md5, extracts it and loads it', async () => {
       const local = new Cifar10Dataset();
-      local.download = cifar10Download({ LTH_CIFAR10_MIRROR: `${base}/mirror` }, { url: 'https://unused/cifar-10-python.tar.gz', md5: crypto.createHash('md5').update(archive).digest('hex') });
+      local.download = cifar10Download({ LTH_CIFAR10_MIRROR: `${base}/mirror` }, downloads());
       const root = tempDir('cifar10');
       const lines: string[] = [];
       const test = await local.load('cifar10', 'test', context(root, lines), false);
-      expect(test.size).to.equal(4);
-      expect(requests).to.deep.equal(['/mirror/cifar-10-python.tar.gz']);
-      expect(lines[0]).to.match(/Downloading CIFAR-10 from http:\/\/127\.0\.0\.1:\d+\/mirror\/cifar-10-python\.tar\.gz/);
-      expect(fs.readdirSync(path.join(root, 'cifar10')).sort()).to.deep.equal(['cifar-10-batches-py', 'cifar-10-python.tar.gz']);
+      expect([...test.labels]).to.deep.equal(TEST_EXAMPLES.map(label));
+      expect(requests).to.deep.equal(['/mirror/cifar-10-binary.tar.gz']);
+      expect(lines[0]).to.match(/Downloading CIFAR-10 from http:\/\/127\.0\.0\.1:\d+\/mirror\/cifar-10-binary\.tar\.gz/);
+      expect(fs.readdirSync(path.join(root, 'cifar10')).sort()).to.deep.equal(['cifar-10-batches-bin', 'cifar-10-binary.tar.gz']);
       await local.load('cifar10', 'train', context(root), false);
       expect(requests.length).to.equal(1);
     });
 
+    it('downloads the Python archive from a mirror that names it, and loads it', async () => {
+      const local = new Cifar10Dataset();
+      local.download = cifar10Download({ LTH_CIFAR10_MIRROR: `${base}/mirror/cifar-10-python.tar.gz` }, downloads());
+      const root = tempDir('cifar10');
+      const test = await local.load('cifar10', 'test', context(root), false);
+      expect(test.size).to.equal(4);
+      expect(requests).to.deep.equal(['/mirror/cifar-10-python.tar.gz']);
+      expect(fs.readdirSync(path.join(root, 'cifar10')).sort()).to.deep.equal(['cifar-10-batches-py', 'cifar-10-python.tar.gz']);
+    });
+
     it('is one DATASET_MISSING error saying what to put where when the checksum or the server fails', async () => {
       const local = new Cifar10Dataset();
-      local.download = { url: `${base}/mirror/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
+      local.download = { url: `${base}/mirror/cifar-10-binary.tar.gz`, md5: '0'.repeat(32) };
       const root = tempDir('cifar10');
       await expectLthRejection(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /CIFAR-10 is not in .*cifar10 and downloading it failed \(.*md5.*\)\. Put there either cifar-10-batches-py\/ \(data_batch_1 \.\.\. data_batch_5, test_batch/);
       expect(fs.readdirSync(path.join(root, 'cifar10'))).to.deep.equal([]);
-      local.download = { url: `${base}/elsewhere/cifar-10-python.tar.gz`, md5: '0'.repeat(32) };
+      local.download = { url: `${base}/elsewhere/cifar-10-binary.tar.gz`, md5: '0'.repeat(32) };
       await expectLthRejection(() => local.load('cifar10', 'train', context(root), false), 'DATASET_MISSING', /HTTP 404.*cifar-10-binary\.tar\.gz/);
     });
   });
