@@ -2,8 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import {
   assertWritable,
-  lockExperiment,
-  removeStaleTempFiles,
   LthError,
   Mask,
   registry,
@@ -15,7 +13,7 @@ import {
   type PruningStrategy,
 } from '@lth/kernel';
 import { loadModelState, modelExists, saveModel } from '@lth/nn';
-import { checkRunInputs, MetricLogger, standardTrain, validateModelHparams, validateTrainingHparams } from '@lth/training';
+import { checkRunInputs, ExperimentRun, trainingComplete, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import { applyMask } from './apply-mask';
 import { formatExperimentTable, summarizeExperiment } from './branch/branch-summary';
 import { trunkReplicateDir } from './branch/trunk-levels';
@@ -47,9 +45,6 @@ export interface LotteryRunOptions {
   readonly evaluateEveryEpoch?: boolean;
 }
 
-const RULE = '='.repeat(82);
-const THIN = '-'.repeat(82);
-
 /**
  * OpenLTH's `LotteryRunner` (spec §9): iterative magnitude pruning with rewinding.
  *
@@ -69,12 +64,10 @@ const THIN = '-'.repeat(82);
  * the replicate directory is locked (`lockExperiment`) until the run ends.
  */
 export class LotteryRunner {
-  private readonly verbose: boolean;
-  private readonly evaluateEveryEpoch: boolean;
+  private readonly job: ExperimentRun;
 
   constructor(private readonly options: LotteryRunOptions) {
-    this.verbose = options.verbose ?? !options.out.quiet;
-    this.evaluateEveryEpoch = options.evaluateEveryEpoch ?? true;
+    this.job = new ExperimentRun(options);
   }
 
   get desc(): LotteryDesc {
@@ -87,6 +80,11 @@ export class LotteryRunner {
 
   private get replicate(): number {
     return this.options.replicate;
+  }
+
+  /** Where the experiment's results are: level 0's directory (`--display_output_location`). */
+  outputLocations(): string[] {
+    return [this.levelRoot(0)];
   }
 
   /** `level_<L>/main` of this replicate. */
@@ -152,8 +150,7 @@ export class LotteryRunner {
 
   /** Whether level L is trained: its end model and its logger are on disk. */
   levelDone(level: number): boolean {
-    const loc = this.levelRoot(level);
-    return modelExists(loc, this.desc.trainEndStep) && MetricLogger.exists(loc);
+    return trainingComplete(this.levelRoot(level), this.desc.trainEndStep);
   }
 
   /**
@@ -199,28 +196,17 @@ export class LotteryRunner {
   async run(): Promise<LevelSummary[]> {
     this.validate();
     await this.checkInputs();
-    const lock = this.options.platform.isPrimary ? lockExperiment(trunkReplicateDir(this.desc, this.root, this.replicate)) : null;
-    if (lock) removeStaleTempFiles(lock.dir, true);
-    try {
-      return await this.runLocked();
-    } finally {
-      lock?.release();
-    }
+    return this.job.locked([trunkReplicateDir(this.desc, this.root, this.replicate)], () => this.runLocked());
   }
 
   private async runLocked(): Promise<LevelSummary[]> {
     const t0 = performance.now();
-    const { platform, out, levels } = this.options;
+    const { platform, levels } = this.options;
+    const run = this.job;
     const desc = this.desc;
-    if (this.verbose && platform.isPrimary) {
-      lines(out, `${RULE}\nLottery Ticket Experiment (Replicate ${this.replicate})\n${THIN}`);
-      lines(out, desc.display());
-      lines(out, `Output Location: ${this.levelRoot(0)}\n${RULE}\n`);
-    }
-    if (platform.isPrimary) {
-      desc.save(this.levelRoot(0), platform.backend ? { backend: platform.backend } : {});
-      this.recordRun();
-    }
+    run.banner(`Lottery Ticket Experiment (Replicate ${this.replicate})`, desc.display(), this.levelRoot(0));
+    run.saveDesc(desc, this.levelRoot(0));
+    if (run.primary) this.recordRun();
     const only = this.options.onlyLevel;
     const first = only ?? 0;
     const last = only ?? levels;
@@ -235,10 +221,8 @@ export class LotteryRunner {
       await this.trainLevel(level);
     }
     const rows = this.summaries(last);
-    if (platform.isPrimary) {
-      lines(out, this.closingTable(rows, last));
-      finalLines(out, trunkReplicateDir(desc, this.root, this.replicate), t0);
-    }
+    if (run.primary) run.print(this.closingTable(rows, last));
+    run.finish(trunkReplicateDir(desc, this.root, this.replicate), t0);
     return rows;
   }
 
@@ -260,14 +244,6 @@ export class LotteryRunner {
     return formatExperimentTable({ trunk: rows, branches: under }, this.replicate, { trunkBest: true });
   }
 
-  private banner(title: string): void {
-    if (this.verbose && this.options.platform.isPrimary) lines(this.options.out, `${THIN}\n${title}\n${THIN}`);
-  }
-
-  private note(text: string): void {
-    if (this.verbose && this.options.platform.isPrimary) this.options.out.line(text);
-  }
-
   /** Writes `lottery_run.json`: the replicate and the most levels any run of it asked for. */
   private recordRun(): void {
     const file = path.join(this.levelRoot(0), LOTTERY_RUN_FILE);
@@ -284,22 +260,18 @@ export class LotteryRunner {
   private async pretrain(): Promise<void> {
     const desc = this.desc;
     const loc = this.levelRoot('pretrain');
-    this.banner('Pretraining');
+    this.job.section('Pretraining');
     if (modelExists(loc, desc.pretrainEndStep)) {
-      this.note(`Pretraining is already done: ${loc}`);
+      this.job.log(`Pretraining is already done: ${loc}`);
       return;
     }
     const model = buildLotteryModel(desc, this.replicate, true);
     try {
-      await standardTrain({
+      await this.job.train({
         model,
         outputLocation: loc,
         dataset: desc.pretrain_dataset_hparams!,
         training: desc.pretrain_training_hparams!,
-        platform: this.options.platform,
-        out: this.options.out,
-        verbose: this.verbose,
-        evaluateEveryEpoch: this.evaluateEveryEpoch,
         progressLabel: 'pretraining',
       });
     } finally {
@@ -373,9 +345,9 @@ export class LotteryRunner {
   private async trainLevel(level: number): Promise<void> {
     const desc = this.desc;
     const loc = this.levelRoot(level);
-    this.banner(`Pruning Level ${level}`);
+    this.job.section(`Pruning Level ${level}`);
     if (this.levelDone(level)) {
-      this.note(`Level ${level} is already trained: ${loc}`);
+      this.job.log(`Level ${level} is already trained: ${loc}`);
       return;
     }
     const model = buildLotteryModel(desc, this.replicate);
@@ -383,17 +355,13 @@ export class LotteryRunner {
       loadModelState(model, levelModelFile(desc, this.root, this.replicate, 0, desc.trainStartStep));
       const mask = Mask.load(loc, model);
       applyMask(model, mask);
-      if (this.options.platform.isPrimary) saveModel(model, loc, desc.trainStartStep);
-      await standardTrain({
+      if (this.job.primary) saveModel(model, loc, desc.trainStartStep);
+      await this.job.train({
         model,
         outputLocation: loc,
         dataset: desc.dataset_hparams,
         training: desc.training_hparams,
-        platform: this.options.platform,
-        out: this.options.out,
         startStep: desc.trainStartStep,
-        verbose: this.verbose,
-        evaluateEveryEpoch: this.evaluateEveryEpoch,
         mask,
         progressLabel: `level ${level}/${this.options.levels}`,
       });
@@ -401,28 +369,4 @@ export class LotteryRunner {
       model.dispose();
     }
   }
-}
-
-function lines(out: Output, text: string): void {
-  for (const l of text.split('\n')) out.line(l);
-}
-
-/** `1h02m03s`, `4m05.2s`, `12.3s`. */
-export function formatWallTime(ms: number): string {
-  const s = ms / 1000;
-  if (s < 60) return `${s.toFixed(1)}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${(s - 60 * m).toFixed(1).padStart(4, '0')}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, '0')}m${String(Math.floor(s - 60 * m)).padStart(2, '0')}s`;
-}
-
-/**
- * The closing lines of `lth lottery` and `lth lottery_branch`: the wall time of the job, and
- * where the results are with the command that tabulates them; the latter also with `--quiet`.
- */
-export function finalLines(out: Output, replicateDir: string, t0: number): void {
-  out.line(`Wall time: ${formatWallTime(performance.now() - t0)}`);
-  const text = `Results: ${replicateDir} (lth report ${path.dirname(replicateDir)} tabulates and plots every replicate)`;
-  if (out.result) out.result(text);
-  else out.line(text);
 }

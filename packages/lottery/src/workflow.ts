@@ -82,7 +82,7 @@ export class LotteryWorkflow implements Workflow {
   }
 
   outputLocations(job: Job): string[] {
-    return [LotteryDesc.fromGroups(job.groups).runPath(job.platform.root, job.args.replicate, 0)];
+    return runnerFor(job).outputLocations();
   }
 
   async run(job: Job): Promise<void> {

@@ -16,6 +16,7 @@ export * from './callbacks';
 export * from './checkpoint';
 export * from './summary';
 export * from './standard-train';
+export * from './run/experiment-run';
 export * from './preflight';
 export * from './validate';
 export * from './workflow';

@@ -41,6 +41,11 @@ export interface TrainResult extends TrainingSummary {
   readonly logger: MetricLogger;
 }
 
+/** Whether a training run in `location` is finished: its end model and its logger are on disk. */
+export function trainingComplete(location: string, endStep: Step): boolean {
+  return modelExists(location, endStep) && MetricLogger.exists(location);
+}
+
 /** The platform's dataset locations as a `DatasetContext` that logs through `out`. */
 export function datasetContext(platform: Platform, out: Output): DatasetContext {
   return {
@@ -76,7 +81,7 @@ export async function standardTrain(o: StandardTrainOptions): Promise<TrainResul
   });
   const startStep = o.startStep ? Step.fromIteration(o.startStep.iteration, endStep.iterationsPerEpoch) : Step.zero(endStep.iterationsPerEpoch);
   const hasStart = modelExists(o.outputLocation, startStep);
-  if (hasStart && modelExists(o.outputLocation, endStep) && MetricLogger.exists(o.outputLocation)) {
+  if (hasStart && trainingComplete(o.outputLocation, endStep)) {
     if (verbose) o.out.line(`Already complete: ${o.outputLocation} holds the final model and logger, so nothing was trained.`);
     return done(MetricLogger.createFromFile(o.outputLocation), true, null, endStep);
   }

@@ -7,25 +7,22 @@ import {
   Step,
   TrainingHparams,
   assertWritable,
-  lockExperiment,
-  removeStaleTempFiles,
   registry,
   workflow,
   type FlagGroup,
   type Job,
   type Model,
-  type Output,
   type SelectorSpecs,
   type Selectors,
   type Workflow,
 } from '@lth/kernel';
-import { buildModel, modelExists, modelSeed } from '@lth/nn';
+import { buildModel, modelSeed } from '@lth/nn';
 import { numClasses } from '@lth/data';
 import { TrainingDesc } from './desc';
 import { pyFixed } from './format';
-import { MetricLogger } from './metric-logger';
 import { checkRunInputs } from './preflight';
-import { standardTrain, type TrainResult } from './standard-train';
+import { ExperimentRun } from './run/experiment-run';
+import { trainingComplete, type TrainResult } from './standard-train';
 import { validateModelHparams, validateTrainingHparams } from './validate';
 
 /**
@@ -53,11 +50,6 @@ export type TrainingSelectors = Selectors & { readonly default_hparams?: string 
 /** Whether `hparams.log` and `desc.json` are already there (a resumed or finished run: leave them be). */
 function descSaved(dir: string): boolean {
   return fs.existsSync(path.join(dir, 'hparams.log')) && fs.existsSync(path.join(dir, 'desc.json'));
-}
-
-/** Prints a desc's display block as OpenLTH's runners do, line by line. */
-export function printLines(out: Output, text: string): void {
-  for (const l of text.split('\n')) out.line(l);
 }
 
 /** The lines `lth train` prints after training: final and best test accuracy, where, how long. */
@@ -104,7 +96,8 @@ export class TrainWorkflow implements Workflow {
     desc.datasetInfo();
     validateModelHparams(desc.model_hparams);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch);
-    if (Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch).iteration === 0) {
+    const endStep = Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch);
+    if (endStep.iteration === 0) {
       throw new LthError('BAD_STEP', `--training_steps=${desc.training_hparams.training_steps} trains for no iterations: give it at least one step ('1it').`);
     }
     assertWritable(platform.root);
@@ -114,48 +107,19 @@ export class TrainWorkflow implements Workflow {
       inputShape: info.imageShape,
       seed: modelSeed(desc.model_hparams, args.replicate),
     });
+    const run = new ExperimentRun({ platform, out: job.out, verbose: !args.quiet && !job.out.quiet, evaluateEveryEpoch: !args.evaluate_only_at_end });
     try {
-      const complete = modelExists(location, Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch)) && MetricLogger.exists(location);
-      await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, out: job.out, loadData: !complete });
-      const lock = platform.isPrimary ? lockExperiment(path.dirname(location)) : null;
-      if (lock) removeStaleTempFiles(lock.dir, true);
-      try {
-        await this.train(job, desc, location, model);
-      } finally {
-        lock?.release();
-      }
+      await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, out: job.out, loadData: !trainingComplete(location, endStep) });
+      await run.locked([path.dirname(location)], () => this.train(run, desc, location, model, args.replicate));
     } finally {
       model.dispose();
     }
   }
 
-  private async train(job: Job, desc: TrainingDesc, location: string, model: Model): Promise<void> {
-    const { out, platform, args } = job;
-    const verbose = !args.quiet && !out.quiet;
-
-    if (verbose && platform.isPrimary) {
-      out.line('='.repeat(82));
-      out.line(`Training a Model (Replicate ${args.replicate})`);
-      out.line('-'.repeat(82));
-      printLines(out, desc.display());
-      out.line(`Output Location: ${location}`);
-      out.line('='.repeat(82));
-      out.line('');
-    }
-    if (platform.isPrimary && !descSaved(location)) desc.save(location, platform.backend ? { backend: platform.backend } : {});
-    const result = await standardTrain({
-      model,
-      outputLocation: location,
-      dataset: desc.dataset_hparams,
-      training: desc.training_hparams,
-      platform,
-      out,
-      verbose,
-      evaluateEveryEpoch: !args.evaluate_only_at_end,
-    });
-    if (verbose && platform.isPrimary) {
-      out.line('');
-      for (const l of summaryLines(result)) out.line(l);
-    }
+  private async train(run: ExperimentRun, desc: TrainingDesc, location: string, model: Model, replicate: number): Promise<void> {
+    run.banner(`Training a Model (Replicate ${replicate})`, desc.display(), location);
+    if (!descSaved(location)) run.saveDesc(desc, location);
+    const result = await run.train({ model, outputLocation: location, dataset: desc.dataset_hparams, training: desc.training_hparams });
+    if (run.talking) run.print(['', ...summaryLines(result)].join('\n'));
   }
 }

@@ -1,8 +1,7 @@
 import * as path from 'node:path';
 import { LthError, type JobInvocation } from '@lth/kernel';
-import { modelExists } from '@lth/nn';
 import { branchRunnerFor, levelRoot, runnerFor, type LotteryDesc } from '@lth/lottery';
-import { MetricLogger } from '@lth/training';
+import { trainingComplete } from '@lth/training';
 
 /**
  * One Slurm job of a submission: one lottery level of one replicate, one branch at one level,
@@ -42,7 +41,7 @@ function trunkLevelUnit(desc: LotteryDesc, root: string, replicate: number, leve
     command: 'lottery',
     argv: [...argv, `--level_only=${level}`],
     after: level > 0 ? path.relative(root, path.dirname(levelRoot(desc, root, replicate, level - 1))) : null,
-    done: () => modelExists(loc, desc.trainEndStep) && MetricLogger.exists(loc),
+    done: () => trainingComplete(loc, desc.trainEndStep),
     describe: `level ${level} of the trunk ${path.relative(root, path.dirname(loc))}`,
   };
 }

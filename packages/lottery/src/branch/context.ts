@@ -10,7 +10,7 @@ import {
   type TrunkPoint,
 } from '@lth/kernel';
 import { buildModel, loadModelState } from '@lth/nn';
-import { standardTrain, type TrainResult } from '@lth/training';
+import type { ExperimentRun, TrainResult } from '@lth/training';
 import { applyMask } from '../apply-mask';
 import type { LotteryDesc } from '../desc';
 import { buildLotteryModel, levelModelFile, levelRoot, modelBuildOptions } from '../levels';
@@ -23,10 +23,8 @@ export interface BranchContextOptions {
   readonly branchDesc: BranchDesc;
   readonly level: number;
   readonly replicate: number;
-  readonly platform: Platform;
-  readonly out: Output;
-  readonly verbose: boolean;
-  readonly evaluateEveryEpoch: boolean;
+  /** The job: its platform, output, verbosity and evaluation schedule, how it prints and trains. */
+  readonly run: ExperimentRun;
 }
 
 /**
@@ -58,23 +56,23 @@ export class BranchContext implements BranchContextContract {
   }
 
   get platform(): Platform {
-    return this.options.platform;
+    return this.options.run.platform;
   }
 
   get out(): Output {
-    return this.options.out;
+    return this.options.run.out;
   }
 
   get verbose(): boolean {
-    return this.options.verbose;
+    return this.options.run.verbose;
   }
 
   get evaluateEveryEpoch(): boolean {
-    return this.options.evaluateEveryEpoch;
+    return this.options.run.evaluateEveryEpoch;
   }
 
   get root(): string {
-    return this.options.platform.root;
+    return this.platform.root;
   }
 
   get levelRoot(): string {
@@ -167,23 +165,19 @@ export class BranchContext implements BranchContextContract {
   }
 
   log(line: string): void {
-    if (this.verbose && this.platform.isPrimary) this.out.line(line);
+    this.options.run.log(line);
   }
 
   async train(o: BranchTrainOptions): Promise<TrainResult> {
     applyMask(o.model, o.mask);
     if (this.platform.isPrimary) o.mask.save(this.branchRoot);
     await this.platform.barrier();
-    return standardTrain({
+    return this.options.run.train({
       model: o.model,
       outputLocation: this.branchRoot,
       dataset: o.dataset ?? this.desc.dataset_hparams,
       training: o.training ?? this.desc.training_hparams,
-      platform: this.platform,
-      out: this.out,
       startStep: o.startStep ?? this.trainStartStep,
-      verbose: this.verbose,
-      evaluateEveryEpoch: this.evaluateEveryEpoch,
       mask: o.mask,
       progressLabel: `${this.branchName} level ${this.level}`,
     });

@@ -1,5 +1,5 @@
-import { assertWritable, lockExperiment, removeStaleTempFiles, type ExperimentLock, type Hparams, type Output, type Platform } from '@lth/kernel';
-import { validateModelHparams, validateTrainingHparams } from '@lth/training';
+import { assertWritable, type Hparams, type Output, type Platform } from '@lth/kernel';
+import { ExperimentRun, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import type { LotteryDesc } from '../desc';
 import { BranchDesc } from './branch-desc';
 import { formatExperimentTable, summarizeExperiment, type ExperimentSummary } from './branch-summary';
@@ -7,7 +7,6 @@ import { resolveBranchArgs } from './branch-hparams';
 import { BranchContext } from './context';
 import { registeredBranch, type RegisteredBranch } from './register';
 import { checkTrunkLevels, trunkReplicateDir } from './trunk-levels';
-import { finalLines } from '../runner';
 
 /** What one `lth lottery_branch <name>` job needs. */
 export interface BranchRunOptions {
@@ -32,9 +31,6 @@ export interface BranchRunOptions {
   readonly evaluateEveryEpoch?: boolean;
 }
 
-const RULE = '='.repeat(82);
-const THIN = '-'.repeat(82);
-
 /**
  * Runs a branch at each requested level of a trunk (OpenLTH's `Branch.run` and `BranchRunner`).
  *
@@ -50,13 +46,13 @@ const THIN = '-'.repeat(82);
 export class BranchRunner {
   readonly branch: RegisteredBranch;
   readonly branchDesc: BranchDesc;
-  private readonly verbose: boolean;
+  private readonly job: ExperimentRun;
 
   constructor(private readonly options: BranchRunOptions) {
     this.branch = registeredBranch(options.branch);
     const args = resolveBranchArgs(this.branch.meta.hparams, this.branch.meta.args, options.args, options.desc);
     this.branchDesc = new BranchDesc(options.desc, args, options.branch);
-    this.verbose = options.verbose ?? !options.out.quiet;
+    this.job = new ExperimentRun(options);
   }
 
   get levels(): readonly number[] {
@@ -81,8 +77,7 @@ export class BranchRunner {
 
   /** A context for `level`. */
   context(level: number): BranchContext {
-    const { replicate, platform, out } = this.options;
-    return new BranchContext({ branchDesc: this.branchDesc, level, replicate, platform, out, verbose: this.verbose, evaluateEveryEpoch: this.options.evaluateEveryEpoch ?? true });
+    return new BranchContext({ branchDesc: this.branchDesc, level, replicate: this.options.replicate, run: this.job });
   }
 
   /** Every check that needs no writing: trunk hyperparameters, levels reached, the branch's own checks. */
@@ -100,40 +95,26 @@ export class BranchRunner {
     this.validate();
     const first = this.options.levels[0];
     if (this.branch.instance.preflight && first !== undefined) await this.branch.instance.preflight(this.context(first), ...this.argValues());
-    const locks: ExperimentLock[] = [];
-    try {
-      if (this.options.platform.isPrimary) for (const dir of this.outputLocations()) locks.push(lockExperiment(dir));
-      for (const l of locks) removeStaleTempFiles(l.dir, true);
-      return await this.runLocked();
-    } finally {
-      for (const l of locks) l.release();
-    }
+    return this.job.locked(this.outputLocations(), () => this.runLocked());
   }
 
   private async runLocked(): Promise<ExperimentSummary> {
     const t0 = performance.now();
     const { platform, out, replicate } = this.options;
+    const job = this.job;
     const contexts: BranchContext[] = [];
     for (const level of this.options.levels) {
       const context = this.context(level);
       contexts.push(context);
-      if (this.verbose && platform.isPrimary) {
-        lines(out, `${RULE}\nBranch ${this.branch.name} (Replicate ${replicate}, Level ${level})\n${THIN}`);
-        lines(out, this.branchDesc.display());
-        lines(out, `Output Location: ${context.branchRoot}\n${RULE}\n`);
-      }
-      if (platform.isPrimary) this.branchDesc.save(context.branchRoot, { level, replicate, ...(platform.backend ? { backend: platform.backend } : {}) });
+      job.banner(`Branch ${this.branch.name} (Replicate ${replicate}, Level ${level})`, this.branchDesc.display(), context.branchRoot);
+      job.saveDesc(this.branchDesc, context.branchRoot, { level, replicate });
       await platform.barrier();
       await this.branch.instance.run(context, ...this.argValues());
     }
     await this.branch.instance.summarize?.(contexts, ...this.argValues());
     const summary = summarizeExperiment(trunkReplicateDir(this.options.desc, platform.root, replicate));
-    if (platform.isPrimary && !out.quiet) lines(out, formatExperimentTable(summary, replicate));
-    if (platform.isPrimary) finalLines(out, trunkReplicateDir(this.options.desc, platform.root, replicate), t0);
+    if (!out.quiet) job.print(formatExperimentTable(summary, replicate));
+    job.finish(trunkReplicateDir(this.options.desc, platform.root, replicate), t0);
     return summary;
   }
-}
-
-function lines(out: Output, text: string): void {
-  for (const l of text.split('\n')) out.line(l);
 }
