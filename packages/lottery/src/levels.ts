@@ -51,6 +51,23 @@ export function loadLevelWeights(desc: LotteryDesc, root: string, replicate: num
   return model;
 }
 
+/**
+ * Copies into `model` the pretraining run's weights at `step`: every tensor whose name and shape
+ * match, so an output layer for another number of classes keeps `model`'s own initialisation.
+ */
+export function loadPretrainedInto(model: Model, desc: LotteryDesc, root: string, replicate: number, step: Step): void {
+  const pre = loadLevelWeights(desc, root, replicate, 'pretrain', step);
+  try {
+    const byName = new Map(pre.state.map((e) => [e.name, e]));
+    for (const e of model.state) {
+      const src = byName.get(e.name);
+      if (src && String(src.variable.shape) === String(e.variable.shape)) e.variable.assign(src.variable);
+    }
+  } finally {
+    pre.dispose();
+  }
+}
+
 /** The mask a level trained with (`mask.safetensors`), checked against `model`. */
 export function loadLevelMask(desc: LotteryDesc, root: string, replicate: number, level: number, model: Model): Mask {
   return Mask.load(levelRoot(desc, root, replicate, level), model);

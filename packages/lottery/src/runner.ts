@@ -12,13 +12,13 @@ import {
   type Platform,
   type PruningStrategy,
 } from '@lth/kernel';
-import { loadModelState, modelExists, saveModel } from '@lth/nn';
+import { modelExists, saveModel } from '@lth/nn';
 import { checkRunInputs, ExperimentRun, trainingComplete, validateModelHparams, validateTrainingHparams } from '@lth/training';
 import { applyMask } from './apply-mask';
 import { formatExperimentTable, summarizeExperiment } from './branch/branch-summary';
 import { trunkReplicateDir } from './branch/trunk-levels';
 import type { LotteryDesc } from './desc';
-import { buildLotteryModel, levelModelFile, levelRoot } from './levels';
+import { buildLotteryModel, levelRoot, loadLevelWeights, loadPretrainedInto } from './levels';
 import { lotteryPruningContext } from './pruning-context';
 import { summarizeLevel, type LevelSummary } from './summary';
 
@@ -286,27 +286,10 @@ export class LotteryRunner {
     if (modelExists(loc, start)) return;
     const model = buildLotteryModel(desc, this.replicate);
     try {
-      if (desc.pretrain) this.loadPretrained(model);
+      if (desc.pretrain) loadPretrainedInto(model, desc, this.root, this.replicate, desc.pretrainEndStep);
       saveModel(model, loc, start);
     } finally {
       model.dispose();
-    }
-  }
-
-  /** Copies the pretrained weights into `model`; the output layer only when its shape matches. */
-  private loadPretrained(model: Model): void {
-    const pre = buildLotteryModel(this.desc, this.replicate, true);
-    try {
-      loadModelState(pre, levelModelFile(this.desc, this.root, this.replicate, 'pretrain', this.desc.pretrainEndStep));
-      const byName = new Map(pre.state.map((e) => [e.name, e]));
-      const outputs = new Set(model.outputLayerNames);
-      for (const e of model.state) {
-        const src = byName.get(e.name)!;
-        if (outputs.has(e.name) && String(src.variable.shape) !== String(e.variable.shape)) continue;
-        e.variable.assign(src.variable);
-      }
-    } finally {
-      pre.dispose();
     }
   }
 
@@ -331,9 +314,8 @@ export class LotteryRunner {
       return;
     }
     const prev = this.levelRoot(level - 1);
-    const model = buildLotteryModel(this.desc, this.replicate);
+    const model = loadLevelWeights(this.desc, this.root, this.replicate, level - 1, this.desc.trainEndStep);
     try {
-      loadModelState(model, levelModelFile(this.desc, this.root, this.replicate, level - 1, this.desc.trainEndStep));
       const context = lotteryPruningContext({ desc: this.desc, root: this.root, replicate: this.replicate, level, platform: this.options.platform, out: this.options.out });
       const mask = await this.strategy().prune(this.desc.pruning_hparams, model, Mask.load(prev, model), context);
       mask.save(loc);
@@ -350,9 +332,8 @@ export class LotteryRunner {
       this.job.log(`Level ${level} is already trained: ${loc}`);
       return;
     }
-    const model = buildLotteryModel(desc, this.replicate);
+    const model = loadLevelWeights(desc, this.root, this.replicate, 0, desc.trainStartStep);
     try {
-      loadModelState(model, levelModelFile(desc, this.root, this.replicate, 0, desc.trainStartStep));
       const mask = Mask.load(loc, model);
       applyMask(model, mask);
       if (this.job.primary) saveModel(model, loc, desc.trainStartStep);

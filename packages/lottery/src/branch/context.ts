@@ -9,11 +9,11 @@ import {
   type Platform,
   type TrunkPoint,
 } from '@lth/kernel';
-import { buildModel, loadModelState } from '@lth/nn';
+import { buildModel } from '@lth/nn';
 import type { ExperimentRun, TrainResult } from '@lth/training';
 import { applyMask } from '../apply-mask';
 import type { LotteryDesc } from '../desc';
-import { buildLotteryModel, levelModelFile, levelRoot, modelBuildOptions } from '../levels';
+import { buildLotteryModel, levelModelFile, levelRoot, loadLevelMask, loadLevelWeights, loadPretrainedInto, modelBuildOptions } from '../levels';
 import type { BranchDesc } from './branch-desc';
 
 export type { BranchTrainOptions, TrunkPoint } from '@lth/kernel';
@@ -107,27 +107,15 @@ export class BranchContext implements BranchContextContract {
   }
 
   trunkWeights(at: TrunkPoint): Model {
+    if (!(at === 'init' && this.desc.pretrain)) return loadLevelWeights(this.desc, this.root, this.replicate, 0, this.trunkStep(at));
     const model = buildLotteryModel(this.desc, this.replicate);
     try {
-      const file = this.trunkWeightsFile(at);
-      if (at === 'init' && this.desc.pretrain) copyMatching(model, this.loadPretrainingInit(file));
-      else loadModelState(model, file);
+      loadPretrainedInto(model, this.desc, this.root, this.replicate, Step.zero(this.desc.iterationsPerEpoch(true)));
     } catch (e) {
       model.dispose();
       throw e;
     }
     return model;
-  }
-
-  private loadPretrainingInit(file: string): Model {
-    const pre = buildLotteryModel(this.desc, this.replicate, true);
-    try {
-      loadModelState(pre, file);
-    } catch (e) {
-      pre.dispose();
-      throw e;
-    }
-    return pre;
   }
 
   levelWeightsFile(step: Step): string {
@@ -135,21 +123,14 @@ export class BranchContext implements BranchContextContract {
   }
 
   levelWeights(step: Step): Model {
-    const model = buildLotteryModel(this.desc, this.replicate);
-    try {
-      loadModelState(model, this.levelWeightsFile(step));
-    } catch (e) {
-      model.dispose();
-      throw e;
-    }
-    return model;
+    return loadLevelWeights(this.desc, this.root, this.replicate, this.level, step);
   }
 
   levelMask(model?: Model): Mask {
-    if (model) return Mask.load(this.levelRoot, model);
+    if (model) return loadLevelMask(this.desc, this.root, this.replicate, this.level, model);
     const throwaway = buildLotteryModel(this.desc, this.replicate);
     try {
-      return Mask.load(this.levelRoot, throwaway);
+      return loadLevelMask(this.desc, this.root, this.replicate, this.level, throwaway);
     } finally {
       throwaway.dispose();
     }
@@ -181,18 +162,5 @@ export class BranchContext implements BranchContextContract {
       mask: o.mask,
       progressLabel: `${this.branchName} level ${this.level}`,
     });
-  }
-}
-
-/** Copies every tensor of `from` into `to` whose name and shape match; disposes `from`. */
-function copyMatching(to: Model, from: Model): void {
-  try {
-    const byName = new Map(from.state.map((e) => [e.name, e]));
-    for (const e of to.state) {
-      const src = byName.get(e.name);
-      if (src && String(src.variable.shape) === String(e.variable.shape)) e.variable.assign(src.variable);
-    }
-  } finally {
-    from.dispose();
   }
 }
