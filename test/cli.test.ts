@@ -55,6 +55,28 @@ describe('lth binary (end to end)', function () {
     expect(lines(r.stderr).pop()).to.equal("Error: Unknown command 'trian'. Did you mean lth train? [UNKNOWN_COMMAND]");
   });
 
+  it('routes lth help <command> through oclif to the same help, selectors applied; an unknown command in help is one line', async () => {
+    const [viaHelp, viaFlag, menu, unknown] = await Promise.all([
+      s.lth(['help', 'lottery', '--pretrain', '--default_hparams=mnist_lenet_300_100']),
+      s.lth(['lottery', '--pretrain', '--default_hparams=mnist_lenet_300_100', '--help']),
+      s.lth(['help']),
+      s.lth(['help', 'trian']),
+    ]);
+    expect(viaHelp.code, viaHelp.stderr).to.equal(0);
+    expect(viaHelp.stdout).to.equal(viaFlag.stdout);
+    expect(viaHelp.stdout).to.contain('Training Hyperparameters for Pretraining:');
+    expect(lines(menu.stdout)).to.include('Choose a command to run:');
+    expectOneLineError(unknown, /Unknown command 'trian'/);
+  });
+
+  it('runs the workflow commands the init hook added, the positional before or after a switch', async () => {
+    const a = await s.lth(['lottery_branch', '--quiet', 'randomly_prune', '--default_hparams=mnist_lenet_300_100', '--levels', '0', '--seed', '1', '--display_output_location']);
+    const b = await s.lth(['lottery_branch', 'randomly_prune', '--quiet', '--default_hparams=mnist_lenet_300_100', '--levels=0', '--seed=1', '--display_output_location']);
+    expect(a.code, a.stderr).to.equal(0);
+    expect(a.stdout).to.equal(b.stdout);
+    expect(a.stdout).to.match(/lottery_branch_randomly_prune_[0-9a-f]{32}\n$/);
+  });
+
   it('lists the loaded plugins with versions, origins and contributions by kind', async () => {
     const r = await s.lth(['plugins']);
     expect(r.code).to.equal(0);

@@ -128,38 +128,50 @@ function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, s
  * selectors). When the workflow rejects the selectors so read (a branch name taken for the
  * value of a branch's switch: `--fresh fresh_start`), the line is read once more taking every
  * flag not known to take a value as a switch; if the workflow rejects that reading too, the first
- * error stands. The workflow's groups are then final: their switches only correct which words
- * the plan records as positionals (when the workflow defines the same flags for them), and the
- * line is parsed strictly, once, with the flags the groups define.
+ * error stands. Then the line is read once more with the switches the groups define, and when
+ * that moves a word between flag value and positional, the workflow is asked for that reading's
+ * groups. No further reading: the line is then parsed strictly, once, with the groups' flags
+ * (and `parseInvocation` checks that oclif read the positionals the groups were chosen with).
  */
 export function planInvocation(command: string, argv: readonly string[], config: LthConfig = {}): InvocationPlan {
   const specs: SelectorSpecs = { ...CLI_SELECTORS, ...(registry.workflow(command).instance.selectors ?? {}) };
   const { switches, values } = knownKinds(specs);
   const first = scanArgv(argv, (n) => switches.has(n));
+  let plan: InvocationPlan;
   try {
-    return planFrom(command, argv, first, specs, config);
+    plan = planFrom(command, argv, first, specs, config);
   } catch (e) {
-    const second = scanArgv(argv, (n) => !values.has(n));
-    if (second.positionals.length === first.positionals.length) throw e;
-    let plan: InvocationPlan;
+    const guess = scanArgv(argv, (n) => !values.has(n));
+    if (guess.positionals.length === first.positionals.length) throw e;
     try {
-      plan = planFrom(command, argv, second, specs, config);
+      plan = planFrom(command, argv, guess, specs, config);
     } catch {
       throw e;
     }
-    const switchesNow = new Set(plan.specs.filter((s) => s.kind === 'bool').map((s) => s.name));
-    const exact = scanArgv(argv, (n) => switchesNow.has(n));
-    return samePositionals(plan, exact.positionals) ? { ...plan, scan: exact, selectors: { ...plan.selectors, positionals: exact.positionals } } : plan;
+  }
+  const own = new Set(plan.specs.filter((s) => s.kind === 'bool').map((s) => s.name));
+  const exact = scanArgv(argv, (n) => own.has(n));
+  if (exact.positionals.join('\0') === plan.scan.positionals.join('\0')) return { ...plan, scan: exact };
+  try {
+    return planFrom(command, argv, exact, specs, config);
+  } catch {
+    return plan;
   }
 }
 
-/** A switch written with a value (`--quiet=yes`): oclif would take the value for a positional. */
-function checkSwitches(plan: InvocationPlan): void {
+/**
+ * What oclif would read otherwise: a switch written with a value (`--quiet=yes`: oclif would take
+ * the value for a positional), a value flag followed by another flag (`--lr --quiet`, or
+ * `--lr --levels=1`: oclif would take that flag for the value).
+ */
+function checkTokens(plan: InvocationPlan): void {
   const kinds = new Map(plan.specs.map((s) => [s.name, s.kind]));
   for (const f of plan.scan.flags) {
-    if (kinds.get(f.name) === 'bool' && f.inline) {
+    const kind = kinds.get(f.name);
+    if (kind === 'bool' && f.inline) {
       throw new LthError('BAD_FLAG', `--${f.name} is a switch and takes no value: write --${f.name} alone (got --${f.name}=${f.value}).`);
     }
+    if (kind !== undefined && kind !== 'bool' && f.value === null) throw new LthError('BAD_FLAG', `--${f.name} needs a value: --${f.name}=<${kind}>.`);
   }
 }
 
@@ -270,7 +282,7 @@ function buildJob(plan: InvocationPlan, point: SweepPoint & { readonly values: R
  * all missing required flags by name, and the first invalid value.
  */
 export async function parseInvocation(plan: InvocationPlan, parse: ParseFn = (argv, input) => Parser.parse(argv, input)): Promise<ParsedInvocation> {
-  checkSwitches(plan);
+  checkTokens(plan);
   let output: Interfaces.ParserOutput;
   try {
     output = await parse([...plan.argv], plan.input);
