@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { main } from '../src/main';
+import { useSession } from '../src/context';
 import { planInvocation } from '../src/invocation';
 
 /**
@@ -120,8 +121,7 @@ describe('CLI fuzz: any bad flag is one clear error, a non-zero exit, nothing on
   const saved: Record<string, string | undefined> = {};
 
   before(async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require('../src/commands'); // the session main opens: config and plugins, as the binary has them
+    useSession(); // the session main's init hook opens: config and plugins, as the binary has them
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-fuzz-'));
     for (const k of ['LTH_ROOT', 'LTH_DEBUG', 'LTH_NATIVE_THREADS']) saved[k] = process.env[k];
     process.env.LTH_ROOT = path.join(root, 'results');
