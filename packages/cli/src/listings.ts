@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { KERNEL_VERSION, registry, type Contribution, type ContributionKind, type DatasetFamily, type ModelFamily } from '@lth/kernel';
+import { KERNEL_VERSION, registry, type Contribution, type ContributionKind, type DatasetFamily, type ModelFamily, type PlatformKey } from '@lth/kernel';
 import type { Session } from './session';
 
 /** How `lth plugins` titles each kind of contribution, in the order it lists them. */
@@ -18,6 +18,13 @@ function contributionLabel(c: Contribution): string {
   return c.kind === 'model' && typeof c.meta.pattern === 'string' ? `${c.name} (${c.meta.pattern})` : c.name;
 }
 
+/** The platform settings `contributions` declare, one line each: `  platform setting imagenetRoot (or $LTH_IMAGENET_ROOT): ...`. */
+function platformKeyLines(contributions: readonly Contribution[]): string[] {
+  const keys = new Map<string, PlatformKey>();
+  for (const c of contributions) for (const [key, k] of Object.entries((c.meta.platformKeys ?? {}) as Record<string, PlatformKey>)) keys.set(key, k);
+  return [...keys].map(([key, k]) => `    platform setting ${key}${k.env ? ` (or $${k.env})` : ''}: ${k.help}`);
+}
+
 /** The lines listing `contributions` grouped by kind: `  datasets: mnist, fashion_mnist`. */
 function contributionLines(contributions: readonly Contribution[]): string[] {
   const lines: string[] = [];
@@ -25,6 +32,7 @@ function contributionLines(contributions: readonly Contribution[]): string[] {
     const own = contributions.filter((c) => c.kind === kind);
     if (own.length) lines.push(`    ${title}: ${own.map(contributionLabel).join(', ')}`);
   }
+  lines.push(...platformKeyLines(contributions));
   const other = contributions.filter((c) => !KIND_TITLES.some(([k]) => k === c.kind));
   if (other.length) lines.push(`    other: ${other.map((c) => `${c.kind} ${c.name}`).join(', ')}`);
   return lines.length ? lines : ['    (contributes nothing)'];
