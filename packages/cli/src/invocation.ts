@@ -45,6 +45,8 @@ export interface InvocationPlan {
   readonly commonGroups: readonly FlagGroup[];
   readonly workflowGroups: readonly FlagGroup[];
   readonly specs: readonly FlagSpec[];
+  /** Flags a switch selector not on the line would add, parsed only to say which switch they need. */
+  readonly conditionalSpecs: readonly FlagSpec[];
   /** The oclif flags and args of this command line. */
   readonly input: CommandInput;
 }
@@ -89,6 +91,33 @@ function knownKinds(selectors: SelectorSpecs): { switches: Set<string>; values: 
   return { switches, values };
 }
 
+/**
+ * The flags a switch selector that is not on the line would add (`--pretrain`: the
+ * `--pretrain_*` groups), each declared with `dependsOn` that switch: oclif then answers
+ * `--pretrain_lr` without `--pretrain` with the flag it needs. They are parsed only to fail that
+ * way; `--help` and the jobs use the plan's own groups.
+ */
+function conditionalSpecs(workflow: Workflow, selectors: Selectors, groups: readonly FlagGroup[], flags: readonly FlagSpec[]): FlagSpec[] {
+  const out: FlagSpec[] = [];
+  const taken = new Set(flags.map((f) => f.name));
+  for (const [name, kind] of Object.entries(workflow.selectors ?? {})) {
+    if (kind !== 'bool' || selectors[name] === true) continue;
+    let extra: FlagGroup[];
+    try {
+      extra = workflow.flagGroups({ ...selectors, [name]: true }).filter((g) => !groups.some((h) => h.key === g.key));
+    } catch {
+      continue;
+    }
+    const needs = extra.map((g) => ({ ...g, dependsOn: [...new Set([...(g.dependsOn ?? []), name])] }));
+    for (const spec of flagSpecs(needs)) {
+      if (taken.has(spec.name)) continue;
+      taken.add(spec.name);
+      out.push({ ...spec, default: undefined });
+    }
+  }
+  return out;
+}
+
 /** The plan for one reading of the command line. */
 function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, specs: SelectorSpecs, config: LthConfig): InvocationPlan {
   const contribution = registry.workflow(command);
@@ -103,6 +132,7 @@ function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, s
   ];
   const workflowGroups = workflow.flagGroups(selectors);
   const flags = flagSpecs([...commonGroups, ...workflowGroups]);
+  const conditional = conditionalSpecs(workflow, selectors, workflowGroups, flags);
   return {
     command,
     workflow,
@@ -116,7 +146,8 @@ function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, s
     commonGroups,
     workflowGroups,
     specs: flags,
-    input: commandInput(flags, workflow.positionals ?? []),
+    conditionalSpecs: conditional,
+    input: commandInput([...flags, ...conditional], workflow.positionals ?? []),
   };
 }
 
@@ -165,7 +196,7 @@ export function planInvocation(command: string, argv: readonly string[], config:
  * `--lr --levels=1`: oclif would take that flag for the value).
  */
 function checkTokens(plan: InvocationPlan): void {
-  const kinds = new Map(plan.specs.map((s) => [s.name, s.kind]));
+  const kinds = new Map([...plan.specs, ...plan.conditionalSpecs].map((s) => [s.name, s.kind]));
   for (const f of plan.scan.flags) {
     const kind = kinds.get(f.name);
     if (kind === 'bool' && f.inline) {

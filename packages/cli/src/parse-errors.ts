@@ -42,13 +42,17 @@ export function lthParseError(e: unknown, plan: InvocationPlan): unknown {
   if (Array.isArray(err.args) && err.args.length) return unexpectedArgument(err.args[0], plan);
   let m = /^Flag --(\S+) expects (a value|one of these values)/.exec(message);
   if (m) {
-    const kind = plan.specs.find((s) => s.name === m![1])?.kind ?? 'value';
+    const kind = [...plan.specs, ...plan.conditionalSpecs].find((s) => s.name === m![1])?.kind ?? 'value';
     return new LthError('BAD_FLAG', `--${m[1]} needs a value: --${m[1]}=<${kind}>.`);
   }
   m = /^Flag --(\S+) can only be specified once/.exec(message);
   if (m) return new LthError('BAD_FLAG', `--${m[1]} can only be specified once.`);
   m = /^Expected --(\S+?)=(.*) to be one of: (.*)$/.exec(message);
   if (m) return new LthError('BAD_HPARAM', `--${m[1]}='${m[2]}' is not one of: ${m[3]}.`);
+  m = /All of the following must be provided when using --(\S+): (.*)$/m.exec(message);
+  if (m) return new LthError('BAD_FLAG', `--${m[1]} needs ${m[2].split(', ').join(' and ')}: give ${m[2].includes(',') ? 'them' : 'it'} too, or leave --${m[1]} out.`);
+  m = /--(\S+?)(=\S*)? cannot also be provided when using --(\S+)$/m.exec(message);
+  if (m) return new LthError('BAD_FLAG', `--${m[3]} and --${m[1]} cannot be given together.`);
   const reasons = message.split('\n').map((l) => l.trim()).filter((l) => l && !/^The following errors? occurred:$/.test(l));
   return new LthError('BAD_FLAG', `${reasons.join(' ') || message}`);
 }

@@ -1,8 +1,10 @@
 import { expect } from 'chai';
+import { Parser } from '@oclif/core';
 import { bool, group, Hparams, isLthError, JobArgs, str, type FlagGroup } from '@lth/kernel';
 import { flagSpecs } from '../src/flag-specs';
-import { parseInvocation, planInvocation } from '../src/invocation';
+import { parseInvocation, planInvocation, type InvocationPlan } from '../src/invocation';
 import { commandInput, oclifFlag } from '../src/oclif-flags';
+import { lthParseError } from '../src/parse-errors';
 import { FakeArgs, FakeVariantArgs } from './fixtures/fake-workflow';
 
 /* eslint-disable @typescript-eslint/naming-convention */
@@ -84,5 +86,25 @@ describe('cli typed oclif flags', () => {
     expect(await failure(['--default_hparams=tiny', '--levels', '-1', '--fraction='])).to.equal('BAD_FLAG: --fraction= is empty: give it a value (--fraction=<float>) or leave it out.');
     expect(await failure(['--default_hparams=tiny', '--fraction', '--levels=1'])).to.equal('BAD_FLAG: --fraction needs a value: --fraction=<float>.');
     expect(await failure(['--default_hparams=tiny', '--levels=1', '--fraction=0.1,x'])).to.equal("BAD_HPARAM: --fraction expects a finite number, got 'x'.");
+  });
+
+  it('declares the flags a switch selector adds with dependsOn that switch, so oclif names the switch they need', async () => {
+    expect(await failure(['--default_hparams=tiny', '--levels=1', '--pretrain_batch_size=5'])).to.equal('BAD_FLAG: --pretrain_batch_size needs --pretrain: give it too, or leave --pretrain_batch_size out.');
+    expect(await failure(['--default_hparams=tiny', '--levels=1', '--pretrain_batch_size'])).to.equal('BAD_FLAG: --pretrain_batch_size needs a value: --pretrain_batch_size=<int>.');
+    const [job] = await jobs('cli_fake', ['--default_hparams=tiny', '--levels=1', '--pretrain', '--pretrain_batch_size=5']);
+    expect(job.groups.pre.values().batch_size).to.equal(5);
+    expect(planInvocation('cli_fake', ['--default_hparams=tiny'], CONFIG).specs.some((f) => f.name.startsWith('pretrain_'))).to.equal(false);
+  });
+
+  it("turns oclif's exclusive error into one lth line", async () => {
+    const input = commandInput(flagSpecs([{ key: 'r', hparams: RewindingArgs }]), []);
+    const plan = { command: 'x', specs: [], conditionalSpecs: [] } as unknown as InvocationPlan;
+    let message = '';
+    try {
+      await Parser.parse(['--rewinding_steps=1ep', '--pretrain'], input);
+    } catch (e) {
+      message = (lthParseError(e, plan) as Error).message;
+    }
+    expect(message).to.match(/^--(rewinding_steps|pretrain) and --(pretrain|rewinding_steps) cannot be given together\.$/);
   });
 });
