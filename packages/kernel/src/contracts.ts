@@ -326,6 +326,11 @@ export interface BranchTrainOptions {
   /** The dataset and training hyperparameters (default: the trunk's). */
   readonly dataset?: DatasetHparams;
   readonly training?: TrainingHparams;
+  /**
+   * Where to train and save the mask (default: the branch directory): a directory inside it for
+   * a branch that trains several networks (instability's `seed_<s>/`).
+   */
+  readonly outputLocation?: string;
 }
 
 /** What `BranchContext.train` reports (@lth/training's `TrainResult` has more). */
@@ -399,8 +404,9 @@ export interface BranchContext {
   /** Prints a line when the branch is verbose (and this is the primary process). */
   log(line: string): void;
   /**
-   * Trains `model` in the branch directory, OpenLTH's `standard_train` with a mask: zeroes the
-   * pruned weights, saves the mask (`mask.safetensors`, `sparsity_report.json`), then trains
+   * Trains `model` in the branch directory (or `options.outputLocation`), OpenLTH's
+   * `standard_train` with a mask: zeroes the pruned weights, saves the mask
+   * (`mask.safetensors`, `sparsity_report.json`), then trains
    * from `startStep` (default the rewind step) to the end of `training` with the mask enforced
    * after every step. Finished training is skipped and interrupted training resumes from its
    * checkpoint.

@@ -2,7 +2,6 @@ import * as path from 'node:path';
 import { LthError, type Step } from '@lth/kernel';
 import { modelFileName } from '@lth/nn';
 import { arg, Branch, branch, type BranchContext } from '@lth/lottery';
-import { standardTrain } from '@lth/training';
 import { BATCHNORM_STATS, batchnormPolicy, runningStatEntries } from './batchnorm';
 import { evaluatePath, fileMd5 } from './path-evaluation';
 import { formatLevelsTable, formatPath, INSTABILITY_FILE, readJson, saveInstability, summarizePath, type CopyRecord, type InstabilityRecord } from './results';
@@ -139,21 +138,13 @@ async function trainCopy(context: BranchContext, seed: number, startAt: string, 
   const dir = path.join(context.branchRoot, copyDirName(seed));
   const model = startAt === 'init' ? context.trunkWeights('init') : context.levelWeights(context.trainStartStep);
   try {
-    const mask = context.levelMask(model);
-    if (context.platform.isPrimary) mask.save(dir);
-    await context.platform.barrier();
     context.log(`Copy ${index + 1} of 2: data order seed ${seed}, from ${startAt} (iteration ${startStep.iteration}), in ${dir}`);
-    const result = await standardTrain({
+    const result = await context.train({
       model,
+      mask: context.levelMask(model),
       outputLocation: dir,
-      dataset: context.desc.dataset_hparams,
       training: context.desc.training_hparams.with({ data_order_seed: seed }),
-      platform: context.platform,
-      out: context.out,
       startStep,
-      verbose: context.verbose,
-      evaluateEveryEpoch: context.evaluateEveryEpoch,
-      mask,
     });
     return path.join(dir, modelFileName(result.endStep));
   } finally {

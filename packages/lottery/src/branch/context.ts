@@ -150,12 +150,13 @@ export class BranchContext implements BranchContextContract {
   }
 
   async train(o: BranchTrainOptions): Promise<TrainResult> {
+    const dir = o.outputLocation ?? this.branchRoot;
     applyMask(o.model, o.mask);
-    if (this.platform.isPrimary) o.mask.save(this.branchRoot);
+    if (this.platform.isPrimary) o.mask.save(dir);
     await this.platform.barrier();
     return this.options.run.train({
       model: o.model,
-      outputLocation: this.branchRoot,
+      outputLocation: dir,
       dataset: o.dataset ?? this.desc.dataset_hparams,
       training: o.training ?? this.desc.training_hparams,
       startStep: o.startStep ?? this.trainStartStep,
