@@ -87,17 +87,21 @@ const KERNEL_ERROR_CODES = {
 /**
  * Every `LthError` code, the one catalog: a code is a key of this interface, so a misspelt code
  * is a compile error. The kernel declares its codes here; a plugin adds the codes of its own
- * errors by declaration merging and registers what they mean when it loads:
+ * errors by declaration merging and registers what they mean when it loads, each code written
+ * once:
  *
  * ```ts
  * import { addErrorCodes, type ErrorCodeInfo } from '@lth/kernel';
  *
+ * const MY_ERROR_CODES = {
+ *   MY_PLUGIN_FAILED: { exit: 2, meaning: 'What went wrong, in one line.' },
+ * } as const satisfies Record<string, ErrorCodeInfo>;
+ *
+ * type MyErrorCodes = Record<keyof typeof MY_ERROR_CODES, ErrorCodeInfo>;
  * declare module '@lth/kernel' {
- *   interface ErrorCodes {
- *     MY_PLUGIN_FAILED: ErrorCodeInfo;
- *   }
+ *   interface ErrorCodes extends MyErrorCodes {}
  * }
- * addErrorCodes({ MY_PLUGIN_FAILED: { exit: 2, meaning: 'What went wrong, in one line.' } });
+ * addErrorCodes(MY_ERROR_CODES);
  * ```
  *
  * Codes are stable (tests and scripts match on them); each has one exit status, which the CLI
