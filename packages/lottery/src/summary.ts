@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isLthError, LthError, readTextFileBounded, SPARSITY_REPORT_FILE } from '@lth/kernel';
-import { MetricLogger, summarizeLogger } from '@lth/training';
+import { framedTable, MetricLogger, summarizeLogger } from '@lth/training';
 
 /** One row of the closing table of `lth lottery`. */
 export interface LevelSummary {
@@ -45,16 +45,7 @@ export function formatSummaryTable(rows: readonly LevelSummary[], replicate: num
     percent(r.finalAccuracy, 2),
     `${percent(r.bestAccuracy, 2)} @ ${r.bestIteration}`,
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i])).join('   ');
-  return [
-    '='.repeat(82),
-    `Lottery Ticket Summary (Replicate ${replicate})`,
-    '-'.repeat(82),
-    line(header),
-    ...cells.map(line),
-    '='.repeat(82),
-  ].join('\n');
+  return framedTable(`Lottery Ticket Summary (Replicate ${replicate})`, header, cells);
 }
 
 function percent(x: number, digits: number): string {

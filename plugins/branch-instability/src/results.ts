@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeFileAtomic } from '@lth/kernel';
+import { framedTable } from '@lth/training';
 
 /** The results file of one level, in the branch directory. */
 export const INSTABILITY_FILE = 'instability.json';
@@ -144,8 +145,5 @@ export function formatLevelsTable(records: readonly InstabilityRecord[], weights
       percent(r.instability),
     ];
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i])).join('   ');
-  const rule = '='.repeat(Math.max(82, line(header).length));
-  return [rule, title, '-'.repeat(rule.length), line(header), ...cells.map(line), rule].join('\n');
+  return framedTable(title, header, cells, true);
 }

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readTextFileBounded } from '@lth/kernel';
-import { MetricLogger, summarizeLogger } from '@lth/training';
+import { framedTable, MetricLogger, summarizeLogger } from '@lth/training';
 import { formatSummaryTable, summarizeLevel, type LevelSummary } from '../summary';
 import { BRANCH_DESC_FILE } from './branch-desc';
 
@@ -122,7 +122,5 @@ export function formatExperimentTable(summary: ExperimentSummary, replicate: num
     }
     return row;
   });
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
-  const line = (c: string[]) => c.map((x, i) => x.padStart(widths[i])).join('   ');
-  return ['='.repeat(82), `Lottery Ticket Summary with Branches (Replicate ${replicate})`, '-'.repeat(82), line(header), ...cells.map(line), '='.repeat(82)].join('\n');
+  return framedTable(`Lottery Ticket Summary with Branches (Replicate ${replicate})`, header, cells);
 }

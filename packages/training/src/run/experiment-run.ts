@@ -116,6 +116,18 @@ export class ExperimentRun {
   }
 }
 
+/**
+ * A closing table as lth prints it (`Lottery Ticket Summary`): a rule, the title, a thin rule,
+ * the header and the rows in right-aligned columns three spaces apart, and a rule. The rules
+ * are 82 wide, or as wide as the header with `widen`.
+ */
+export function framedTable(title: string, header: readonly string[], rows: readonly (readonly string[])[], widen = false): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: readonly string[]) => r.map((x, i) => x.padStart(widths[i]!)).join('   ');
+  const width = widen ? Math.max(RULE.length, line(header).length) : RULE.length;
+  return ['='.repeat(width), title, '-'.repeat(width), line(header), ...rows.map(line), '='.repeat(width)].join('\n');
+}
+
 /** Prints a desc's display block (or any text) as OpenLTH's runners do, line by line. */
 export function printLines(out: Output, text: string): void {
   for (const l of text.split('\n')) out.line(l);
