@@ -2,9 +2,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { maxAbsDiff, OPENLTH_MODELS, runTorch } from '@lth/testing';
+import { maxAbsDiff, OPENLTH_MODELS, runTorch, openTestSession } from '@lth/testing';
 import { loadSafetensors, ModelHparams, Rng, saveSafetensors, Step, toTorchLayout, type Model, type SafeTensor } from '@lth/kernel';
 import { buildModel, loadModelState, saveModel, trainableVariables } from '@lth/nn';
+
+/** The model families the interoperability checks build. */
+export const { registry } = openTestSession({ plugins: ['@lth/plugin-model-lenet', '@lth/plugin-model-resnet', '@lth/plugin-model-vgg'] });
 
 /**
  * Loads lth's model into OpenLTH's (strict), evaluates it, then runs one train-mode forward and
@@ -79,7 +82,7 @@ export interface InteropReport {
 export function compareWithPyTorch(name: string, inputShape: [number, number, number], outputs: number, batch: number, options: { gradients?: boolean } = {}): InteropReport {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `lth-interop-${name}-`));
   const hp = ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' });
-  const m: Model = buildModel(hp, { outputs, inputShape, seed: `interop-${name}` });
+  const m: Model = buildModel(hp, { outputs, inputShape, seed: `interop-${name}`, registry });
   try {
     const rng = new Rng('interop-input', name);
     const n = batch * inputShape[0] * inputShape[1] * inputShape[2];

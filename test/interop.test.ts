@@ -3,15 +3,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
 import { ModelHparams } from '@lth/kernel';
 import { buildModel, ensureGradients } from '@lth/nn';
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-model-resnet';
-import '@lth/plugin-model-vgg';
-import { compareWithPyTorch, type InteropReport } from './interop-pytorch';
+import { compareWithPyTorch, registry, type InteropReport } from './interop-pytorch';
 
 type Shape = [number, number, number];
 
 function stateNames(name: string, outputs: number, inputShape: Shape): string[] {
-  const m = buildModel(ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs, inputShape, seed: 1 });
+  const m = buildModel(ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs, inputShape, seed: 1, registry });
   const names = m.state.map((e) => e.name);
   m.dispose();
   return names;

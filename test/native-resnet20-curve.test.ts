@@ -3,10 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
 import { ModelHparams, Rng, TrainingHparams } from '@lth/kernel';
 import { buildModel, ensureGradients } from '@lth/nn';
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-model-resnet';
+import { openTestSession } from '@lth/testing';
 import { createOptimizer, trainStep, type TrainingBatch } from '@lth/training';
 import * as native from '@lth/tfjs-backend-native';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-lenet', '@lth/plugin-model-resnet'] });
 
 /**
  * One training run to repeat on two backends: an lth model trained with `trainStep` on one
@@ -61,7 +62,7 @@ async function requireNative(): Promise<void> {
 async function trainOn(backend: 'cpu' | 'native', run: CurveRun): Promise<Curve> {
   expect(await tf.setBackend(backend), `tf.setBackend('${backend}')`).to.equal(true);
   const hp = ModelHparams.create({ model_name: run.model, model_init: 'kaiming_normal', batchnorm_init: 'uniform' });
-  const model = buildModel(hp, { outputs: 10, inputShape: run.inputShape, seed: MODEL_SEED });
+  const model = buildModel(hp, { outputs: 10, inputShape: run.inputShape, seed: MODEL_SEED, registry });
   const params = model.state
     .filter((e) => e.role !== 'buffer' && e.variable.trainable)
     .map((e) => ({ name: e.name, variable: e.variable, layout: e.layout }));

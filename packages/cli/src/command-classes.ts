@@ -1,5 +1,5 @@
 import { Args, Command, loadHelpClass } from '@oclif/core';
-import { LthError, registry, type Workflow } from '@lth/kernel';
+import { LthError, type Registry } from '@lth/kernel';
 import { commandStdout, currentSession } from './context';
 import type { MenuEntry } from './help-text';
 import { renderDatasets, renderModels, renderPlugins } from './listings';
@@ -36,7 +36,7 @@ export function workflowCommand(name: string, description: string, session: Sess
     static override strict = false;
 
     async run(): Promise<void> {
-      await runWorkflow(name, this.argv, session.config.config, commandStdout(), (argv, input) => this.parse(input, argv));
+      await runWorkflow(name, this.argv, session, commandStdout(), (argv, input) => this.parse(input, argv));
     }
   };
 }
@@ -81,8 +81,8 @@ function listingCommand(info: StaticCommandInfo, render: (pattern?: string) => s
 export function staticCommands(): CommandTable {
   return {
     plugins: pluginsCommand(STATIC_COMMANDS.plugins),
-    models: listingCommand(STATIC_COMMANDS.models, renderModels),
-    datasets: listingCommand(STATIC_COMMANDS.datasets, renderDatasets),
+    models: listingCommand(STATIC_COMMANDS.models, (pattern) => renderModels(currentSession().registry, pattern)),
+    datasets: listingCommand(STATIC_COMMANDS.datasets, (pattern) => renderDatasets(currentSession().registry, pattern)),
     help: HelpCommand,
   };
 }
@@ -90,7 +90,7 @@ export function staticCommands(): CommandTable {
 /** The command of every registered workflow, by name; a workflow named like a built-in command is an error. */
 export function commandTable(session: Session): CommandTable {
   const table: CommandTable = {};
-  for (const w of registry.list<Workflow>('workflow')) {
+  for (const w of session.registry.list('workflow')) {
     if (w.name in STATIC_COMMANDS || w.name === 'help') {
       throw new LthError('DUPLICATE_NAME', `Workflow '${w.name}' (from ${w.plugin}) has the name of a built-in lth command; rename the workflow.`);
     }
@@ -99,10 +99,10 @@ export function commandTable(session: Session): CommandTable {
   return table;
 }
 
-/** The command menu: workflows in registration order, then the listing commands. */
-export function menuEntries(): MenuEntry[] {
+/** The command menu: the workflows of `registry` in registration order, then the listing commands. */
+export function menuEntries(registry: Registry): MenuEntry[] {
   return [
-    ...registry.list<Workflow>('workflow').map((w) => ({ usage: `${w.name} [...]`, description: w.description })),
+    ...registry.list('workflow').map((w) => ({ usage: `${w.name} [...]`, description: w.description })),
     ...Object.values(STATIC_COMMANDS),
   ];
 }

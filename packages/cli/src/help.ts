@@ -22,7 +22,7 @@ export default class LthHelp extends Help {
     const rest = argv.filter((a) => a !== '--help' && a !== '-h');
     const at = rest.findIndex((a) => !a.startsWith('-'));
     if (at < 0) {
-      this.log(renderMenu(menuEntries()));
+      this.log(renderMenu(menuEntries(currentSession().registry)));
       return;
     }
     const id = rest[at];
@@ -32,7 +32,7 @@ export default class LthHelp extends Help {
       this.log([...bannerTop(), `lth ${info.usage} => ${info.description}`, '='.repeat(RULE_WIDTH), '', `Usage: lth ${info.usage}`].join('\n'));
       return;
     }
-    const plan = planInvocation(id, [...rest.slice(0, at), ...rest.slice(at + 1)], currentSession().config.config);
+    const plan = planInvocation(id, [...rest.slice(0, at), ...rest.slice(at + 1)], currentSession());
     this.log(renderWorkflowHelp(plan, helpWidth()));
   }
 }

@@ -4,10 +4,9 @@ import {
   Hparams,
   JobArgs,
   LthError,
-  registry,
   type FlagGroup,
   type HparamsClass,
-  type LthConfig,
+  type LthSession,
   type PlatformFactory,
   type PositionalSpec,
   type SelectorSpecs,
@@ -119,7 +118,9 @@ function conditionalSpecs(workflow: Workflow, selectors: Selectors, groups: read
 }
 
 /** The plan for one reading of the command line. */
-function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, specs: SelectorSpecs, config: LthConfig): InvocationPlan {
+function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, specs: SelectorSpecs, session: LthSession): InvocationPlan {
+  const { registry } = session;
+  const config = session.config.config;
   const contribution = registry.workflow(command);
   const workflow = contribution.instance;
   const selectors = selectorsOf(scan, specs);
@@ -164,18 +165,18 @@ function planFrom(command: string, argv: readonly string[], scan: ScannedArgv, s
  * groups. No further reading: the line is then parsed strictly, once, with the groups' flags
  * (and `parseInvocation` checks that oclif read the positionals the groups were chosen with).
  */
-export function planInvocation(command: string, argv: readonly string[], config: LthConfig = {}): InvocationPlan {
-  const specs: SelectorSpecs = { ...CLI_SELECTORS, ...(registry.workflow(command).instance.selectors ?? {}) };
+export function planInvocation(command: string, argv: readonly string[], session: LthSession): InvocationPlan {
+  const specs: SelectorSpecs = { ...CLI_SELECTORS, ...(session.registry.workflow(command).instance.selectors ?? {}) };
   const { switches, values } = knownKinds(specs);
   const first = scanArgv(argv, (n) => switches.has(n));
   let plan: InvocationPlan;
   try {
-    plan = planFrom(command, argv, first, specs, config);
+    plan = planFrom(command, argv, first, specs, session);
   } catch (e) {
     const guess = scanArgv(argv, (n) => !values.has(n));
     if (guess.positionals.length === first.positionals.length) throw e;
     try {
-      plan = planFrom(command, argv, guess, specs, config);
+      plan = planFrom(command, argv, guess, specs, session);
     } catch {
       throw e;
     }
@@ -184,7 +185,7 @@ export function planInvocation(command: string, argv: readonly string[], config:
   const exact = scanArgv(argv, (n) => own.has(n));
   if (exact.positionals.join('\0') === plan.scan.positionals.join('\0')) return { ...plan, scan: exact };
   try {
-    return planFrom(command, argv, exact, specs, config);
+    return planFrom(command, argv, exact, specs, session);
   } catch {
     return plan;
   }
@@ -339,10 +340,10 @@ export async function parseInvocation(plan: InvocationPlan, parse: ParseFn = (ar
  * planned, parsed once and expanded into its sweep points. Every job is built, so checked,
  * before any runs.
  */
-export async function parseCommandLine(command: string, argv: readonly string[], config: LthConfig = {}, parse?: ParseFn): Promise<ParsedJob[]> {
+export async function parseCommandLine(command: string, argv: readonly string[], session: LthSession, parse?: ParseFn): Promise<ParsedJob[]> {
   const out: ParsedJob[] = [];
-  for (const line of selectorSweep(command, argv)) {
-    const parsed = await parseInvocation(planInvocation(command, line.argv, config), parse);
+  for (const line of selectorSweep(session.registry, command, argv)) {
+    const parsed = await parseInvocation(planInvocation(command, line.argv, session), parse);
     for (const j of parsed.jobs) out.push({ ...j, label: [line.label, j.label].filter(Boolean).join(' ') });
     if (out.length > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has more than ${MAX_SWEEP_POINTS} jobs: split it into several commands.`);
   }

@@ -1,9 +1,9 @@
 import * as path from 'node:path';
-import { KERNEL_VERSION, registry, type Contribution, type ContributionKind, type DatasetFamily, type ModelFamily, type PlatformKey } from '@lth/kernel';
+import { KERNEL_VERSION, type Contribution, type DatasetFamily, type PlatformKey, type Registry } from '@lth/kernel';
 import type { Session } from './session';
 
 /** How `lth plugins` titles each kind of contribution, in the order it lists them. */
-const KIND_TITLES: ReadonlyArray<[ContributionKind, string]> = [
+const KIND_TITLES: ReadonlyArray<[string, string]> = [
   ['dataset', 'datasets'],
   ['model', 'model families'],
   ['strategy', 'pruning strategies'],
@@ -52,7 +52,7 @@ export function renderPlugins(session: Session): string {
     if (p.manifest.description) lines.push(`    ${p.manifest.description}`);
     lines.push(...contributionLines(p.contributions));
   }
-  const kernel = registry.contributionsOf('(kernel)');
+  const kernel = session.registry.contributionsOf('(kernel)');
   if (kernel.length) lines.push('', `@lth/kernel ${KERNEL_VERSION}  [kernel]`, ...contributionLines(kernel));
   if (session.missingBuiltins.length) lines.push('', `Built-in plugins not installed: ${session.missingBuiltins.join(', ')}.`);
   return lines.join('\n');
@@ -69,12 +69,12 @@ function table(rows: readonly string[][]): string[] {
 }
 
 /**
- * `lth models [pattern]`: the registered model families with the names they accept. A pattern
+ * `lth models [pattern]`: the model families of `registry` with the names they accept. A pattern
  * with `*` or `?` filters families by name or name pattern (`lth models 'cifar_*'`); a plain
  * model name shows the family that builds it (`lth models cifar_resnet_20`).
  */
-export function renderModels(pattern?: string): string {
-  const all = registry.list<ModelFamily>('model');
+export function renderModels(registry: Registry, pattern?: string): string {
+  const all = registry.list('model');
   const hits = !pattern
     ? all
     : /[*?]/.test(pattern)
@@ -94,9 +94,9 @@ function datasetSummary(c: Contribution<DatasetFamily>): string {
   }
 }
 
-/** `lth datasets [pattern]`: the registered dataset names with their sizes; `*` and `?` filter. */
-export function renderDatasets(pattern?: string): string {
-  const hits = registry.list<DatasetFamily>('dataset', pattern);
+/** `lth datasets [pattern]`: the dataset names of `registry` with their sizes; `*` and `?` filter. */
+export function renderDatasets(registry: Registry, pattern?: string): string {
+  const hits = registry.list('dataset', pattern);
   if (!hits.length) return pattern ? `No dataset matches '${pattern}'. Run lth datasets to list them all.` : 'No datasets are loaded.';
   const rows = hits.map((c) => [c.name, datasetSummary(c), `[${c.plugin}]`]);
   return ['Datasets:', ...table(rows)].join('\n');

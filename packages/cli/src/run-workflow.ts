@@ -1,4 +1,4 @@
-import { type Job, type JobInvocation, type LthConfig, type Platform } from '@lth/kernel';
+import { type Job, type JobInvocation, type LthSession, type Platform } from '@lth/kernel';
 import { parseCommandLine, type ParseFn, type ParsedJob } from './invocation';
 import { ConsoleOutput, type OutputStream } from './output';
 import { runLocalSweep } from './local-sweep';
@@ -11,10 +11,11 @@ interface PreparedJob {
   readonly job: Job;
 }
 
-function prepare(parsed: ParsedJob, config: LthConfig, stdout: OutputStream): PreparedJob {
+function prepare(parsed: ParsedJob, session: LthSession, stdout: OutputStream): PreparedJob {
+  const config = session.config.config;
   const platform = parsed.plan.platformFactory.create(parsed.platformHparams, { ...(config.platform ?? {}), name: parsed.plan.platformName });
   const out = new ConsoleOutput(parsed.args.quiet, stdout);
-  const job: Job = { groups: parsed.groups, args: parsed.args, platform, positionals: parsed.positionals, out };
+  const job: Job = { groups: parsed.groups, args: parsed.args, platform, positionals: parsed.positionals, out, registry: session.registry, container: session.jobContainer({ platform, out }) };
   return { parsed, platform, job };
 }
 
@@ -35,8 +36,8 @@ function workerArgv(p: PreparedJob): string[] {
  * handed to it; otherwise each point's backend set up and its workflow run, one after another,
  * or with `--jobs=N` as N child processes at a time.
  */
-export async function runWorkflow(command: string, argv: readonly string[], config: LthConfig, stdout: OutputStream = process.stdout, parse?: ParseFn): Promise<void> {
-  const jobs = (await parseCommandLine(command, argv, config, parse)).map((p) => prepare(p, config, stdout));
+export async function runWorkflow(command: string, argv: readonly string[], session: LthSession, stdout: OutputStream = process.stdout, parse?: ParseFn): Promise<void> {
+  const jobs = (await parseCommandLine(command, argv, session, parse)).map((p) => prepare(p, session, stdout));
   const first = jobs[0];
   const workflow = first.parsed.plan.workflow;
   if (first.parsed.displayOutputLocation) {

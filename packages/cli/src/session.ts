@@ -1,15 +1,14 @@
-import { loadConfig, loadPlugins, shareWithPlugins, type LoadedPlugin, type ResolvedConfig } from '@lth/kernel';
+import { createSession, loadConfig, shareWithPlugins, type LthSession } from '@lth/kernel';
 import { BUILTIN_PLUGINS, installedBuiltins, SHARED_WITH_PLUGINS } from './builtins';
 
 /**
- * What one `lth` process runs with: the configuration found from the working directory and
- * the plugins it loaded (built-ins first, then the configured ones), whose contributions are
- * in the kernel's registry.
+ * What one `lth` process runs with: the kernel's session (its own child container, with the
+ * registry holding the contributions of the plugins it loaded, built-ins first, then the
+ * configured ones, and the configuration found from the working directory), plus where it
+ * was opened and which built-ins it found.
  */
-export interface Session {
+export interface Session extends LthSession {
   readonly cwd: string;
-  readonly config: ResolvedConfig;
-  readonly plugins: readonly LoadedPlugin[];
   /** Specs of the plugins that were loaded as built-ins. */
   readonly builtins: ReadonlySet<string>;
   /** Built-ins that are not installed (or not built), skipped. */
@@ -23,8 +22,10 @@ export interface SessionOptions {
 }
 
 /**
- * Loads the configuration (searched upward from `cwd`) and the plugins. Every failure is one
- * `LthError` naming the file or plugin at fault.
+ * Loads the configuration (searched upward from `cwd`) and opens a session (`createSession`)
+ * with the built-ins and the configured plugins. Every failure is one `LthError` naming the
+ * file or plugin at fault. Sessions are independent: a second one (in a test, an embedder)
+ * shares no contribution with the first.
  */
 export function openSession(cwd: string = process.cwd(), options: SessionOptions = {}): Session {
   const config = loadConfig(cwd);
@@ -32,6 +33,6 @@ export function openSession(cwd: string = process.cwd(), options: SessionOptions
   const builtins = installedBuiltins(config.dir, wanted);
   const extra = (config.config.plugins ?? []).filter((p) => !builtins.includes(p));
   shareWithPlugins(SHARED_WITH_PLUGINS, __dirname);
-  const plugins = loadPlugins([...builtins, ...extra], config.dir);
-  return { cwd, config, plugins, builtins: new Set(builtins), missingBuiltins: wanted.filter((b) => !builtins.includes(b)) };
+  const session = createSession({ config, plugins: [...builtins, ...extra] });
+  return { ...session, cwd, builtins: new Set(builtins), missingBuiltins: wanted.filter((b) => !builtins.includes(b)) };
 }

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { LthError, registry } from '@lth/kernel';
+import { LthError, type Registry } from '@lth/kernel';
 import type { SweptValue } from './oclif-flags';
 import { MAX_SWEEP_POINTS } from './sweep-values';
 
@@ -80,9 +80,10 @@ export function withoutFlags(argv: readonly string[], names: ReadonlySet<string>
  * The command lines of a sweep over a `str` selector the workflow declares, written
  * `--name=a,b` (`--default_hparams`, `--pruning_strategy`): one per value, each with its label
  * (`default_hparams=a`), because each value has its own flags and defaults and is planned and
- * parsed on its own. A line without such a list is itself, unlabelled.
+ * parsed on its own. A line without such a list is itself, unlabelled. The workflow is looked up
+ * in `registry`.
  */
-export function selectorSweep(command: string, argv: readonly string[]): { argv: readonly string[]; label: string }[] {
+export function selectorSweep(registry: Registry, command: string, argv: readonly string[]): { argv: readonly string[]; label: string }[] {
   const specs = registry.workflow(command).instance.selectors ?? {};
   const names = Object.keys(specs).filter((n) => specs[n] === 'str');
   const at = argv.findIndex((t) => names.some((n) => t.startsWith(`--${n}=`)) && t.includes(','));
@@ -92,7 +93,7 @@ export function selectorSweep(command: string, argv: readonly string[]): { argv:
   const out: { argv: readonly string[]; label: string }[] = [];
   for (const part of value.split(',').map((v) => v.trim())) {
     if (part === '') throw new LthError('BAD_SWEEP', `--${name}=${value} has an empty value in its list: write values separated by single commas.`);
-    for (const p of selectorSweep(command, [...argv.slice(0, at), `--${name}=${part}`, ...argv.slice(at + 1)])) {
+    for (const p of selectorSweep(registry, command, [...argv.slice(0, at), `--${name}=${part}`, ...argv.slice(at + 1)])) {
       out.push({ argv: p.argv, label: [`${name}=${part}`, p.label].filter(Boolean).join(' ') });
     }
     if (out.length > MAX_SWEEP_POINTS) throw new LthError('BAD_SWEEP', `This sweep has more than ${MAX_SWEEP_POINTS} jobs: split it into several commands.`);

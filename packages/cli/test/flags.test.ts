@@ -5,11 +5,12 @@ import { helpPrefix } from '../src/help-text';
 import { parseInvocation, planInvocation } from '../src/invocation';
 import { closest } from '../src/suggest';
 import { FakeArgs, FakeInner, FakeVariantArgs } from './fixtures/fake-workflow';
+import { fakeSession } from './fixtures/session';
 
-const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
+const SESSION = fakeSession({ platform: { name: 'cli_fake_platform', root: '/r' } });
 
 async function parse(argv: string[]) {
-  return (await parseInvocation(planInvocation('cli_fake', argv, CONFIG))).jobs[0];
+  return (await parseInvocation(planInvocation('cli_fake', argv, SESSION))).jobs[0];
 }
 
 async function failure(argv: string[]): Promise<{ code: string; message: string }> {
@@ -99,12 +100,12 @@ describe('cli strict parse against the plan', () => {
   });
 
   it('finds a positional after a switch it cannot know yet, even when the workflow rejects the first reading', async () => {
-    const plan = planInvocation('cli_fake_branch', ['--fresh', 'fresh_start', '--seed', '4'], CONFIG);
+    const plan = planInvocation('cli_fake_branch', ['--fresh', 'fresh_start', '--seed', '4'], SESSION);
     expect(plan.selectors.positionals).to.deep.equal(['fresh_start']);
     const p = (await parseInvocation(plan)).jobs[0];
     expect(p.groups.branch.values()).to.deep.equal({ fresh: true, seed: 4 });
-    expect(() => planInvocation('cli_fake_branch', ['--seed', '4', 'other'], CONFIG)).to.throw(/Choose a branch: fresh_start \(got other\)/);
-    expect(() => planInvocation('cli_fake_branch', ['--seed', '4'], CONFIG)).to.throw(/got none/);
+    expect(() => planInvocation('cli_fake_branch', ['--seed', '4', 'other'], SESSION)).to.throw(/Choose a branch: fresh_start \(got other\)/);
+    expect(() => planInvocation('cli_fake_branch', ['--seed', '4'], SESSION)).to.throw(/got none/);
   });
 
   it('lists every missing required flag by name in one error, with the --default_hparams hint', async () => {

@@ -1,11 +1,10 @@
 import { expect } from 'chai';
-import { registry } from '@lth/kernel';
 import { renderMenu, renderWorkflowHelp, RULE_WIDTH } from '../src/help-text';
 import { planInvocation } from '../src/invocation';
-import './fixtures/fake-workflow';
+import { fakeSession } from './fixtures/session';
 
-const CONFIG = { platform: { name: 'cli_fake_platform' } };
-const help = (argv: string[]) => renderWorkflowHelp(planInvocation('cli_fake', argv, CONFIG), 100);
+const SESSION = fakeSession({ platform: { name: 'cli_fake_platform' } });
+const help = (argv: string[]) => renderWorkflowHelp(planInvocation('cli_fake', argv, SESSION), 100);
 
 /** The lines of the section titled `title`, up to the next title. */
 function section(text: string, title: string): string[] {
@@ -78,6 +77,6 @@ describe('cli menu', () => {
       '='.repeat(82),
       'Run lth <command> --help to see its flags.',
     ]);
-    expect(registry.workflow('cli_fake').description).to.equal('A fake workflow for tests.');
+    expect(SESSION.registry.workflow('cli_fake').description).to.equal('A fake workflow for tests.');
   });
 });

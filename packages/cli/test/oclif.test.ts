@@ -6,6 +6,7 @@ import { parseInvocation, planInvocation, type InvocationPlan } from '../src/inv
 import { commandInput, oclifFlag } from '../src/oclif-flags';
 import { lthParseError } from '../src/parse-errors';
 import { FakeArgs, FakeVariantArgs } from './fixtures/fake-workflow';
+import { fakeSession } from './fixtures/session';
 
 /* eslint-disable @typescript-eslint/naming-convention */
 @group({ name: 'Rewinding/Pretraining Arguments', description: 'Two flags that exclude each other.' })
@@ -16,10 +17,10 @@ class RewindingArgs extends Hparams {
   pretrain!: boolean;
 }
 
-const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
+const SESSION = fakeSession({ platform: { name: 'cli_fake_platform', root: '/r' } });
 
 async function jobs(command: string, argv: string[]) {
-  return (await parseInvocation(planInvocation(command, argv, CONFIG))).jobs;
+  return (await parseInvocation(planInvocation(command, argv, SESSION))).jobs;
 }
 
 async function failure(argv: string[]): Promise<string> {
@@ -74,7 +75,7 @@ describe('cli typed oclif flags', () => {
   });
 
   it('reads a word after a switch of a group the selectors add as a positional, from the groups\' own switches', async () => {
-    const plan = planInvocation('cli_fake', ['--default_hparams=tiny', '--levels', '2', '--loud', 'v1', '--inner_name=k'], CONFIG);
+    const plan = planInvocation('cli_fake', ['--default_hparams=tiny', '--levels', '2', '--loud', 'v1', '--inner_name=k'], SESSION);
     expect(plan.selectors.positionals).to.deep.equal(['v1']);
     const [job] = await jobs('cli_fake', ['--default_hparams=tiny', '--levels', '2', '--loud', 'v1', '--inner_name=k']);
     expect(job.positionals).to.deep.equal(['v1']);
@@ -93,7 +94,7 @@ describe('cli typed oclif flags', () => {
     expect(await failure(['--default_hparams=tiny', '--levels=1', '--pretrain_batch_size'])).to.equal('BAD_FLAG: --pretrain_batch_size needs a value: --pretrain_batch_size=<int>.');
     const [job] = await jobs('cli_fake', ['--default_hparams=tiny', '--levels=1', '--pretrain', '--pretrain_batch_size=5']);
     expect(job.groups.pre.values().batch_size).to.equal(5);
-    expect(planInvocation('cli_fake', ['--default_hparams=tiny'], CONFIG).specs.some((f) => f.name.startsWith('pretrain_'))).to.equal(false);
+    expect(planInvocation('cli_fake', ['--default_hparams=tiny'], SESSION).specs.some((f) => f.name.startsWith('pretrain_'))).to.equal(false);
   });
 
   it("turns oclif's exclusive error into one lth line", async () => {

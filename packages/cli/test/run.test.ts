@@ -7,6 +7,7 @@ import { ConsoleOutput } from '../src/output';
 import { reportError } from '../src/report-error';
 import { runWorkflow } from '../src/run-workflow';
 import { fakeRuns } from './fixtures/fake-workflow';
+import { fakeSession } from './fixtures/session';
 
 class Capture {
   text = '';
@@ -17,20 +18,20 @@ class Capture {
   }
 }
 
-const CONFIG = { platform: { name: 'cli_fake_platform', root: '/results' } };
+const SESSION = fakeSession({ platform: { name: 'cli_fake_platform', root: '/results' } });
 
 describe('cli runWorkflow', () => {
   it('prints the output locations one per line for --display_output_location, without setting up or running', async () => {
     const out = new Capture();
     const n = fakeRuns.length;
-    await runWorkflow('cli_fake', ['--display_output_location', '--default_hparams=tiny', '--levels=1'], CONFIG, out);
+    await runWorkflow('cli_fake', ['--display_output_location', '--default_hparams=tiny', '--levels=1'], SESSION, out);
     expect(out.text).to.equal(`/results/fake_${"Hparams(batch_size=128, dataset_name='mnist')".length}\n/results/second\n`);
     expect(fakeRuns.length).to.equal(n);
   });
 
   it('sets up the platform, then runs the workflow with the built job', async () => {
     const out = new Capture();
-    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=2', '--fake_ranks=4', 'v1', '--inner_name=k'], CONFIG, out);
+    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=2', '--fake_ranks=4', 'v1', '--inner_name=k'], SESSION, out);
     expect(out.text).to.equal("fake setup\nran with Hparams(batch_size=128, dataset_name='mnist')\n");
     const job = fakeRuns[fakeRuns.length - 1];
     expect(job.platform.numWorkers).to.equal(4);
@@ -41,7 +42,7 @@ describe('cli runWorkflow', () => {
 
   it('is silent with --quiet', async () => {
     const out = new Capture();
-    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=2', '--quiet'], CONFIG, out);
+    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=2', '--quiet'], SESSION, out);
     expect(out.text).to.equal('');
     expect(fakeRuns[fakeRuns.length - 1].args.quiet).to.equal(true);
   });

@@ -3,8 +3,9 @@ import { isLthError } from '@lth/kernel';
 import { parseCommandLine, parseInvocation, planInvocation } from '../src/invocation';
 import { runWorkflow } from '../src/run-workflow';
 import { fakeRuns } from './fixtures/fake-workflow';
+import { fakeSession } from './fixtures/session';
 
-const CONFIG = { platform: { name: 'cli_fake_platform', root: '/r' } };
+const SESSION = fakeSession({ platform: { name: 'cli_fake_platform', root: '/r' } });
 
 function sink(): { text: string; write(t: string): void } {
   return {
@@ -16,7 +17,7 @@ function sink(): { text: string; write(t: string): void } {
 }
 
 async function points(argv: string[]) {
-  return (await parseInvocation(planInvocation('cli_fake', argv, CONFIG))).jobs.map((j) => ({ argv: j.argv, label: j.label }));
+  return (await parseInvocation(planInvocation('cli_fake', argv, SESSION))).jobs.map((j) => ({ argv: j.argv, label: j.label }));
 }
 
 async function sweepError(argv: string[]): Promise<string> {
@@ -46,7 +47,7 @@ describe('cli sweeps', () => {
   });
 
   it('expands a list in a selector flag first, each value planned on its own', async () => {
-    const p = await parseCommandLine('cli_fake', ['--default_hparams=tiny,tiny', '--levels=1,2'], CONFIG);
+    const p = await parseCommandLine('cli_fake', ['--default_hparams=tiny,tiny', '--levels=1,2'], SESSION);
     expect(p.map((x) => x.label)).to.deep.equal(['default_hparams=tiny levels=1', 'default_hparams=tiny levels=2', 'default_hparams=tiny levels=1', 'default_hparams=tiny levels=2']);
     expect(p[3].argv).to.deep.equal(['--default_hparams=tiny', '--levels=2']);
   });
@@ -60,13 +61,13 @@ describe('cli sweeps', () => {
   it('runs every point of a local sweep in turn, and lists every output location', async () => {
     const n = fakeRuns.length;
     const out = sink();
-    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1-3', '--replicate=1,2'], CONFIG, out);
+    await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1-3', '--replicate=1,2'], SESSION, out);
     expect(fakeRuns.slice(n).map((j) => [(j.groups.fake as unknown as { levels: number }).levels, j.args.replicate])).to.deep.equal([
       [1, 1], [1, 2], [2, 1], [2, 2], [3, 1], [3, 2],
     ]);
     expect(out.text).to.contain('Sweep job 6 of 6: levels=3 replicate=2');
     const where = sink();
-    await runWorkflow('cli_fake', ['--display_output_location', '--default_hparams=tiny', '--levels=1', '--dataset_name=mnist,cifar10'], CONFIG, where);
+    await runWorkflow('cli_fake', ['--display_output_location', '--default_hparams=tiny', '--levels=1', '--dataset_name=mnist,cifar10'], SESSION, where);
     expect(where.text.trim().split('\n')).to.have.length(4);
   });
 
@@ -74,7 +75,7 @@ describe('cli sweeps', () => {
     const n = fakeRuns.length;
     let code = '';
     try {
-      await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1,x'], CONFIG, sink());
+      await runWorkflow('cli_fake', ['--default_hparams=tiny', '--levels=1,x'], SESSION, sink());
     } catch (e) {
       code = isLthError(e) ? e.code : String(e);
     }

@@ -1,5 +1,5 @@
-import type { DatasetContext, ImageSource, DatasetHparams } from '@lth/kernel';
-import { LthError, registry as globalRegistry, type Registry } from '@lth/kernel';
+import type { DatasetContext, ImageSource, DatasetHparams, Registry } from '@lth/kernel';
+import { LthError } from '@lth/kernel';
 import { blur, randomizeLabels, rotationLabels, subsample } from './transforms';
 
 /**
@@ -13,11 +13,11 @@ import { blur, randomizeLabels, rotationLabels, subsample } from './transforms';
  * 3. `blur_factor` (train only; it works here, unlike OpenLTH: quirk 35, fixed);
  * 4. `unsupervised_labels=rotation` (train and test; exact quarter turns: quirk 36, fixed).
  *
- * An unknown name is an `UNKNOWN_DATASET` error listing the registered names. `reg` defaults
- * to the global registry.
+ * The family is looked up in `registry` (the session's); an unknown name is an
+ * `UNKNOWN_DATASET` error listing the registered names.
  */
-export async function loadSplit(hp: DatasetHparams, split: 'train' | 'test', ctx: DatasetContext, reg: Registry = globalRegistry): Promise<ImageSource> {
-  const family = reg.dataset(hp.dataset_name).instance;
+export async function loadSplit(hp: DatasetHparams, split: 'train' | 'test', ctx: DatasetContext, registry: Registry): Promise<ImageSource> {
+  const family = registry.dataset(hp.dataset_name).instance;
   const augment = split === 'train' && !hp.do_not_augment;
   let source = await family.load(hp.dataset_name, split, ctx, augment);
   const seed = hp.transformation_seed ?? 0;

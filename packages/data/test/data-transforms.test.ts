@@ -12,6 +12,7 @@ import {
   rotationLabels,
   subsample,
 } from '../src';
+import { emptyRegistry } from '@lth/testing';
 import { quietContext, toyIndexOf, toySource, ToyFamily } from './data-fixtures';
 
 function fillAll(src: ImageSource): Float32Array {
@@ -169,7 +170,7 @@ describe('data: blur', () => {
 });
 
 describe('data: loadSplit', () => {
-  const reg = new Registry();
+  const reg = emptyRegistry();
   const family = new ToyFamily(100, 20);
   reg.add('dataset', 'toy', family);
   reg.add('dataset', 'toy2', family);

@@ -4,6 +4,8 @@ import type { DatasetHparams, JobArgs, ModelHparams, PruningHparams, TrainingHpa
 import type { Rng } from './rng';
 import type { Mask } from './mask';
 import type { Step } from './step';
+import type { DependencyContainer } from 'tsyringe';
+import type { Registry } from './registry/registry';
 
 /* ------------------------------------------------------------------------------------------ */
 /* Datasets                                                                                    */
@@ -665,6 +667,13 @@ export interface Job {
   readonly platform: Platform;
   readonly positionals: readonly string[];
   readonly out: Output;
+  /** The session's registry: the contributions this job may look up (datasets, models, strategies ...). */
+  readonly registry: Registry;
+  /**
+   * The job's child container (of the session's): holds `TOKENS.Platform` and `TOKENS.Output`
+   * besides the session's services, for code that resolves per-job services.
+   */
+  readonly container: DependencyContainer;
 }
 
 /**
@@ -695,3 +704,81 @@ export interface Workflow {
   outputLocations(job: Job): string[];
   run(job: Job): Promise<void>;
 }
+
+/* ------------------------------------------------------------------------------------------ */
+/* Contributions, sessions and injection                                                       */
+/* ------------------------------------------------------------------------------------------ */
+
+/**
+ * What each kind of contribution is, by kind name: the registry's lookups are typed from it
+ * (`registry.get('model', name).instance` is a `ModelFamily`). It is an interface so that a
+ * package can add a kind by declaration merging and have it typed end to end:
+ *
+ * ```ts
+ * declare module '@lth/kernel' {
+ *   interface ContributionKinds { analysis: Analysis }
+ * }
+ * // then, in a plugin: a decorator that calls declareContribution({ kind: 'analysis', ... }),
+ * // and anywhere: registry.get('analysis', 'hessian').instance is an Analysis.
+ * ```
+ *
+ * (The test kit's `sessions.test.ts` adds `analysis` this way.)
+ */
+export interface ContributionKinds {
+  dataset: DatasetFamily;
+  model: ModelFamily;
+  strategy: PruningStrategy;
+  branch: Branch;
+  platform: PlatformFactory;
+  workflow: Workflow;
+  initializer: Initializer;
+  batchnorm_initializer: BatchNormInitializer;
+}
+
+/** The kinds of things a plugin can contribute: the keys of `ContributionKinds`. */
+export type ContributionKind = keyof ContributionKinds & string;
+
+/** One registered contribution: its name, what it is, who contributed it, and the instance. */
+export interface Contribution<T = unknown> {
+  readonly kind: ContributionKind;
+  readonly name: string;
+  readonly description: string;
+  /** The plugin (package name or path) that registered it; `(kernel)` for the kernel's own. */
+  readonly plugin: string;
+  readonly instance: T;
+  /** Extra data by kind: a strategy's or platform's hparams class, a model family's pattern ... */
+  readonly meta: Record<string, unknown>;
+}
+
+/**
+ * Injection tokens of the services a session's container holds (tsyringe; `reflect-metadata`
+ * and `tsyringe` are shared with out-of-tree plugins like `@tensorflow/tfjs-core`, so a
+ * plugin's `@injectable()` and `@inject()` are the host's). A contribution class receives them
+ * through its constructor when its plugin is loaded into a session:
+ *
+ * ```ts
+ * @injectable()
+ * @strategy({ name: 'my_strategy', hparams: MyHparams })
+ * export class MyStrategy implements PruningStrategy {
+ *   constructor(@inject(TOKENS.Config) private readonly config: ResolvedConfig,
+ *               @inject(TOKENS.Registry) private readonly registry: Registry) {}
+ * }
+ * ```
+ *
+ * - `Registry`: the session's `Registry` (contributions by kind and name).
+ * - `Config`: the session's `ResolvedConfig` (`lth.config.ts`, where it was found).
+ * - `Container`: the session's own child container.
+ * - `Platform` and `Output`: the running job's `Platform` and `Output`, registered in each job's
+ *   child container (`Job.container`) before its workflow runs; not in the session's container,
+ *   since contributions are built when plugins load, before any job exists.
+ *
+ * One child container of tsyringe's root container per session (the CLI opens one per process;
+ * each test opens its own), so two sessions in one process share no contribution and no state.
+ */
+export const TOKENS = {
+  Registry: Symbol.for('lth.Registry'),
+  Config: Symbol.for('lth.Config'),
+  Container: Symbol.for('lth.Container'),
+  Platform: Symbol.for('lth.Platform'),
+  Output: Symbol.for('lth.Output'),
+} as const;

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { Hparams } from './hparams';
 import { writeFileAtomic } from './fsutil';
+import type { Registry } from './registry/registry';
 
 /**
  * A descriptor: the hyperparameter groups that define an experiment (OpenLTH's `Desc`).
@@ -11,6 +12,24 @@ import { writeFileAtomic } from './fsutil';
  * hyperparameters give the same directory.
  */
 export abstract class Desc {
+  private boundRegistry: Registry | null = null;
+
+  /**
+   * Binds the session's registry, where a desc looks up what its hyperparameters name (the
+   * dataset's sizes behind `iterationsPerEpoch` and the steps). Not hashed, not saved.
+   * Returns the desc.
+   */
+  bind(registry: Registry): this {
+    this.boundRegistry = registry;
+    return this;
+  }
+
+  /** The bound registry (see `bind`); an error for a desc nobody bound. */
+  get registry(): Registry {
+    if (!this.boundRegistry) throw new Error(`This ${this.namePrefix} desc has no registry: bind the session's registry (desc.bind(session.registry)) before asking for dataset sizes or steps.`);
+    return this.boundRegistry;
+  }
+
   /** `train`, `lottery`, `lottery_branch_<name>`. */
   abstract get namePrefix(): string;
 

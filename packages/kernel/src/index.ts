@@ -14,7 +14,7 @@ export * from './safetensors';
 export * from './layout';
 export * from './mask';
 export * from './contracts';
-export * from './registry';
+export * from './registry/index';
 export * from './plugin';
 export * from './config';
 export * from './platform-keys';

@@ -2,15 +2,15 @@ import * as path from 'node:path';
 import { expandHome } from './config';
 import type { PlatformConfig, PlatformKey } from './contracts';
 import { LthError } from './errors';
-import { registry as globalRegistry, type Registry } from './registry';
+import type { Registry } from './registry/registry';
 
 /** A platform key a loaded plugin declared, with the plugin that declared it. */
 export interface DeclaredPlatformKey extends PlatformKey {
   readonly plugin: string;
 }
 
-/** The platform keys the registered dataset families declare (`@dataset({ platformKeys })`), by key. */
-export function declaredPlatformKeys(registry: Registry = globalRegistry): ReadonlyMap<string, DeclaredPlatformKey> {
+/** The platform keys the dataset families of `registry` declare (`@dataset({ platformKeys })`), by key. */
+export function declaredPlatformKeys(registry: Registry): ReadonlyMap<string, DeclaredPlatformKey> {
   const keys = new Map<string, DeclaredPlatformKey>();
   for (const c of registry.list('dataset')) {
     const declared = c.meta.platformKeys as Readonly<Record<string, PlatformKey>> | undefined;
@@ -22,9 +22,10 @@ export function declaredPlatformKeys(registry: Registry = globalRegistry): Reado
 /**
  * The values of the declared platform keys for `config`: each its environment variable, else the
  * config's `platform.<key>`, else null; a `path` has `~` expanded and is made absolute. A config
- * value that is not a non-empty string is one `BAD_CONFIG` line.
+ * value that is not a non-empty string is one `BAD_CONFIG` line. The keys are those `registry`'s
+ * dataset families declare.
  */
-export function platformSettings(config: PlatformConfig, env: NodeJS.ProcessEnv = process.env, registry: Registry = globalRegistry): Readonly<Record<string, string | null>> {
+export function platformSettings(config: PlatformConfig, registry: Registry, env: NodeJS.ProcessEnv = process.env): Readonly<Record<string, string | null>> {
   const out: Record<string, string | null> = {};
   for (const [key, k] of declaredPlatformKeys(registry)) {
     const configured = config[key];

@@ -3,7 +3,9 @@ import Module from 'node:module';
 import * as path from 'node:path';
 import * as semver from 'semver';
 import { LthError } from './errors';
-import { registry, type Contribution } from './registry';
+import type { Contribution } from './contracts';
+import { declarationsOfClasses, declarationsOfPlugin, type DeclaredClass } from './registry/declarations';
+import type { Registry } from './registry/registry';
 
 /** The version of this kernel; plugins state the range they support. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -50,6 +52,17 @@ export function definePlugin(m: PluginManifest): PluginManifest {
   return m;
 }
 
+/**
+ * A plugin given as its classes rather than a package: what a test or an embedder that defines
+ * contributions in its own code loads into a session (`openTestSession({ plugins: [{ name,
+ * classes: [MyStrategy] }] })`). Its classes' declarations are built as a package's are.
+ */
+export interface InlinePlugin {
+  readonly name: string;
+  readonly version?: string;
+  readonly classes: readonly DeclaredClass[];
+}
+
 /** A plugin the loader has loaded. */
 export interface LoadedPlugin {
   readonly spec: string;
@@ -60,13 +73,16 @@ export interface LoadedPlugin {
 
 /**
  * Packages a plugin shares with the host rather than loading its own copy, each resolved from the
- * directory the host named: one kernel (one registry), one tfjs engine, and whatever the host adds
+ * directory the host named: one kernel, one tfjs engine, one tsyringe (a plugin's `@injectable()`
+ * is known to the session's container), and whatever the host adds
  * with `shareWithPlugins` (lth's CLI adds @lth/nn, @lth/data, @lth/training and @lth/lottery). A
  * plugin installed in another project resolves these to the copies the `lth` binary runs with.
  */
 const sharedModules = new Map<string, string>([
   ['@lth/kernel', __dirname],
   ['@tensorflow/tfjs-core', __dirname],
+  ['tsyringe', __dirname],
+  ['reflect-metadata', __dirname],
 ]);
 
 /** Shares the host's `modules` (resolved from `fromDir`, the host's own directory) with every plugin loaded from now on. */
@@ -106,13 +122,14 @@ function shareHostModules(): void {
 }
 
 /**
- * Loads plugins by package name or path (relative paths against `baseDir`, package names
- * resolved from `baseDir` and then from lth's own installation). Importing a plugin runs its
- * decorators, which register its contributions. Every failure is one `LthError` naming the
- * plugin: missing, throwing while loading, no manifest, incompatible kernel, duplicate name,
- * missing plugin dependency.
+ * Loads plugins into `registry` (a session's) by package name or path (relative paths against
+ * `baseDir`, package names resolved from `baseDir` and then from lth's own installation), or
+ * inline. Importing a plugin (once per process) runs its decorators, which declare its
+ * contributions; the registry then builds them through its container. Every failure is one
+ * `LthError` naming the plugin: missing, throwing while loading, no manifest, incompatible
+ * kernel, duplicate name, missing plugin dependency, a constructor that cannot be resolved.
  */
-export function loadPlugins(specs: readonly string[], baseDir: string): LoadedPlugin[] {
+export function loadPlugins(specs: readonly (string | InlinePlugin)[], baseDir: string, registry: Registry): LoadedPlugin[] {
   shareHostModules();
   const loaded: LoadedPlugin[] = [];
   const byName = new Map<string, LoadedPlugin>();
@@ -128,7 +145,25 @@ export function loadPlugins(specs: readonly string[], baseDir: string): LoadedPl
       if (!semver.satisfies(d.manifest.version, range)) throw new LthError('PLUGIN_DEPENDENCY', `Plugin ${m.name} needs ${dep} ${range}, but ${d.manifest.version} is loaded.`);
     }
   };
-  for (const spec of specs) {
+  for (const given of specs) {
+    if (typeof given !== 'string') {
+      const manifest: PluginManifest = { name: given.name, version: given.version ?? '0.0.0', kernel: KERNEL_VERSION };
+      check(given.name, manifest);
+      registry.beginPlugin(given.name);
+      try {
+        registry.addDeclared(declarationsOfClasses(given.classes));
+      } catch (e) {
+        registry.removePlugin(given.name);
+        throw e;
+      } finally {
+        registry.endPlugin();
+      }
+      const lp: LoadedPlugin = { spec: given.name, file: '(inline)', manifest, contributions: registry.contributionsOf(given.name) };
+      loaded.push(lp);
+      byName.set(manifest.name, lp);
+      continue;
+    }
+    const spec = given;
     const file = resolvePlugin(spec, baseDir);
     const declared = packageManifest(spec, file);
     if (declared) check(spec, declared);
@@ -136,6 +171,7 @@ export function loadPlugins(specs: readonly string[], baseDir: string): LoadedPl
     let exported: { plugin?: PluginManifest; default?: { plugin?: PluginManifest } };
     try {
       exported = require(file);
+      registry.addDeclared(declarationsOfPlugin(file));
     } catch (e) {
       registry.removePlugin(spec);
       registry.endPlugin();

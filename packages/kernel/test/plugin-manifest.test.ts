@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { expectLthError, removeTempDirs, tempDir } from '@lth/testing';
-import { KERNEL_VERSION, loadPlugins, packageManifest, registry } from '../src';
+import { emptyRegistry, expectLthError, removeTempDirs, tempDir } from '@lth/testing';
+import { KERNEL_VERSION, loadPlugins, packageManifest } from '../src';
 
 /** Writes a plugin package: its package.json (`lth` key included when given) and an index.js. */
 function writePlugin(root: string, name: string, pkg: Record<string, unknown>, code: string): string {
@@ -51,22 +51,17 @@ describe('plugin manifests in package.json', () => {
 
   it('refuses an incompatible kernel or a missing dependency before any plugin code runs', () => {
     const old = writePlugin(root, 'lth-plugin-old', { lth: { kernel: '^9.0.0' } }, MARK(root));
-    expectLthError(() => loadPlugins([old], root), 'PLUGIN_INCOMPATIBLE', /lth-plugin-old@1\.2\.3 supports @lth\/kernel \^9\.0\.0/);
+    expectLthError(() => loadPlugins([old], root, emptyRegistry()), 'PLUGIN_INCOMPATIBLE', /lth-plugin-old@1\.2\.3 supports @lth\/kernel \^9\.0\.0/);
     const needy = writePlugin(root, 'lth-plugin-needy', { lth: { kernel: `^${KERNEL_VERSION}`, dependencies: { 'lth-plugin-base': '^1.0.0' } } }, MARK(root));
-    expectLthError(() => loadPlugins([needy], root), 'PLUGIN_DEPENDENCY', /lth-plugin-needy needs plugin lth-plugin-base \(\^1\.0\.0\) loaded before it/);
+    expectLthError(() => loadPlugins([needy], root, emptyRegistry()), 'PLUGIN_DEPENDENCY', /lth-plugin-needy needs plugin lth-plugin-base \(\^1\.0\.0\) loaded before it/);
     expect(fs.existsSync(path.join(root, 'ran'))).to.equal(false);
   });
 
   it('loads a plugin declared in package.json, and one exporting definePlugin, in dependency order', () => {
     const base = writePlugin(root, 'lth-plugin-base', { lth: { kernel: `^${KERNEL_VERSION}` } }, MARK(root));
     const legacy = writePlugin(root, 'lth-plugin-legacy', {}, `exports.plugin = require('@lth/kernel').definePlugin({ name: 'lth-plugin-legacy', version: '0.0.1', kernel: '^${KERNEL_VERSION}', dependencies: { 'lth-plugin-base': '^1.2.0' } });\n`);
-    try {
-      const loaded = loadPlugins([base, legacy], root);
-      expect(loaded.map((p) => `${p.manifest.name}@${p.manifest.version}`)).to.deep.equal(['lth-plugin-base@1.2.3', 'lth-plugin-legacy@0.0.1']);
-      expect(fs.existsSync(path.join(root, 'ran'))).to.equal(true);
-    } finally {
-      registry.removePlugin(base);
-      registry.removePlugin(legacy);
-    }
+    const loaded = loadPlugins([base, legacy], root, emptyRegistry());
+    expect(loaded.map((p) => `${p.manifest.name}@${p.manifest.version}`)).to.deep.equal(['lth-plugin-base@1.2.3', 'lth-plugin-legacy@0.0.1']);
+    expect(fs.existsSync(path.join(root, 'ran'))).to.equal(true);
   });
 });

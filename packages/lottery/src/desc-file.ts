@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, Hparams, LthError, ModelHparams, registry, TrainingHparams, type HparamsClass } from '@lth/kernel';
+import { DatasetHparams, Hparams, LthError, ModelHparams, TrainingHparams, type HparamsClass, type Registry } from '@lth/kernel';
 import { LotteryDesc } from './desc';
 
 /** What `desc.json` holds (see `Desc.save`): the hash, the canonical string and every value by group. */
@@ -35,10 +35,10 @@ export function readDescRecord(dir: string): DescRecord {
 
 /**
  * The `LotteryDesc` a lottery's `desc.json` describes: every group rebuilt from its values (the
- * pruning group with its strategy's class), checked against the recorded hash. A record that is
+ * pruning group with its strategy's class, from `registry`), bound to `registry`, checked against the recorded hash. A record that is
  * not a lottery's, or whose values no longer give its hash, is `CORRUPT_DESC`.
  */
-export function lotteryDescFromRecord(record: DescRecord, file = 'desc.json'): LotteryDesc {
+export function lotteryDescFromRecord(record: DescRecord, registry: Registry, file = 'desc.json'): LotteryDesc {
   if (!/^lottery_[0-9a-f]{32}$/.test(record.hashname)) {
     throw new LthError('CORRUPT_DESC', `${file} describes ${record.hashname}, not a lottery trunk (lottery_<md5>).`);
   }
@@ -66,7 +66,7 @@ export function lotteryDescFromRecord(record: DescRecord, file = 'desc.json'): L
     build(pruningClass, 'pruning_hparams') as never,
     pretrain ? renamed(build(DatasetHparams, 'pretrain_dataset_hparams') as DatasetHparams) : null,
     pretrain ? renamed(build(TrainingHparams, 'pretrain_training_hparams') as TrainingHparams) : null,
-  );
+  ).bind(registry);
   if (desc.hashname !== record.hashname) {
     throw new LthError('CORRUPT_DESC', `${file}: its values give ${desc.hashname}, not the recorded ${record.hashname}. Rerun the experiment's command to rewrite it.`);
   }
@@ -79,7 +79,7 @@ export function lotteryDescFromRecord(record: DescRecord, file = 'desc.json'): L
  * it, the replicate the path names (if any) and its `LotteryDesc` (read from the first
  * replicate's `level_0/main/desc.json`). A path that is not inside a lottery is `NOT_A_TRUNK`.
  */
-export function locateTrunk(p: string): { dir: string; root: string; replicate: number | null; desc: LotteryDesc } {
+export function locateTrunk(p: string, registry: Registry): { dir: string; root: string; replicate: number | null; desc: LotteryDesc } {
   const abs = path.resolve(p);
   const parts = abs.split(path.sep);
   const i = parts.findIndex((s) => /^lottery_[0-9a-f]{32}$/.test(s));
@@ -97,7 +97,7 @@ export function locateTrunk(p: string): { dir: string; root: string; replicate: 
   const candidates = rep ? [Number(rep[1]), ...replicates] : replicates;
   const descDir = candidates.map((r) => path.join(dir, `replicate_${r}`, 'level_0', 'main')).find((d) => fs.existsSync(path.join(d, 'desc.json')));
   if (!descDir) throw new LthError('NOT_A_TRUNK', `${dir} has no replicate_<R>/level_0/main/desc.json: the lottery was never started, or was written by another program.`);
-  const desc = lotteryDescFromRecord(readDescRecord(descDir), path.join(descDir, 'desc.json'));
+  const desc = lotteryDescFromRecord(readDescRecord(descDir), registry, path.join(descDir, 'desc.json'));
   if (desc.hashname !== parts[i]) throw new LthError('CORRUPT_DESC', `${path.join(descDir, 'desc.json')} describes ${desc.hashname}, but it lies in ${parts[i]}.`);
   return { dir, root: path.dirname(dir), replicate: rep ? Number(rep[1]) : null, desc };
 }

@@ -7,10 +7,10 @@ import {
   ModelHparams,
   parseStepString,
   PruningHparams,
-  registry,
   Step,
   TrainingHparams,
   type DatasetInfo,
+  type Registry,
 } from '@lth/kernel';
 import { iterationsPerEpoch } from '@lth/data';
 import { RewindingArgs } from './args';
@@ -30,6 +30,8 @@ export interface LotteryDescParts {
   readonly pretrainTraining?: TrainingHparams | null;
   /** `--rewinding_steps`: pretrain with copies of the main groups for this many steps (zero: none). */
   readonly rewindingSteps?: string | null;
+  /** The session's registry to bind the desc to (see `Desc.bind`); needed for steps and dataset sizes. */
+  readonly registry?: Registry;
 }
 
 /**
@@ -69,6 +71,11 @@ export class LotteryDesc extends Desc {
    * a `BAD_ARGS` error; a malformed rewinding step a `BAD_STEP` error naming the flag.
    */
   static create(parts: LotteryDescParts): LotteryDesc {
+    const desc = LotteryDesc.unbound(parts);
+    return parts.registry ? desc.bind(parts.registry) : desc;
+  }
+
+  private static unbound(parts: LotteryDescParts): LotteryDesc {
     const { model, dataset, training, pruning } = parts;
     const rewinding = parts.rewindingSteps ?? null;
     if (parts.pretrain && rewinding !== null) {
@@ -93,7 +100,7 @@ export class LotteryDesc extends Desc {
    * `rewinding` arguments (`RewindingArgs`) and, with `--pretrain`, `pretrain_dataset` and
    * `pretrain_training`.
    */
-  static fromGroups(groups: Readonly<Record<string, Hparams | undefined>>): LotteryDesc {
+  static fromGroups(groups: Readonly<Record<string, Hparams | undefined>>, registry: Registry): LotteryDesc {
     const want = <T extends Hparams>(key: string, cls: abstract new () => T): T => {
       const g = groups[key];
       if (!(g instanceof cls)) throw new Error(`The lottery workflow needs a ${cls.name} group under '${key}'`);
@@ -110,6 +117,7 @@ export class LotteryDesc extends Desc {
       pretrainDataset: pretrain ? want('pretrain_dataset', DatasetHparams) : null,
       pretrainTraining: pretrain ? want('pretrain_training', TrainingHparams) : null,
       rewindingSteps: rewinding?.rewinding_steps ?? null,
+      registry,
     });
   }
 
@@ -154,7 +162,7 @@ export class LotteryDesc extends Desc {
   /** The registered sizes of the main (or pretraining) dataset; `UNKNOWN_DATASET` names the known ones. */
   datasetInfo(pretrain = false): DatasetInfo {
     const hp = this.datasetFor(pretrain);
-    return registry.dataset(hp.dataset_name).instance.info(hp.dataset_name);
+    return this.registry.dataset(hp.dataset_name).instance.info(hp.dataset_name);
   }
 
   /** Examples in the main training split as loaded: `ceil(N × --subsample_fraction)`. */

@@ -18,12 +18,12 @@ export function levelRoot(desc: LotteryDesc, root: string, replicate: number, le
 /**
  * How to build the experiment's network: outputs sized to the (pretraining) dataset's classes
  * (4 with rotation labels; OpenLTH always used the architecture default, quirk 14, fixed),
- * the dataset's input shape, and the seed `modelSeed(model_hparams, replicate)`.
+ * the dataset's input shape, the seed `modelSeed(model_hparams, replicate)`, the desc's registry.
  */
 export function modelBuildOptions(desc: LotteryDesc, replicate: number, pretrain = false): BuildModelOptions {
   const info = desc.datasetInfo(pretrain);
   const dataset = pretrain ? desc.pretrain_dataset_hparams! : desc.dataset_hparams;
-  return { outputs: numClasses(dataset, info), inputShape: info.imageShape, seed: modelSeed(desc.model_hparams, replicate) };
+  return { outputs: numClasses(dataset, info), inputShape: info.imageShape, seed: modelSeed(desc.model_hparams, replicate), registry: desc.registry };
 }
 
 /** A freshly initialised network for the main (or pretraining) task; seeded, so reproducible. */

@@ -42,7 +42,7 @@ export function lotteryPruningContext(o: LotteryPruningContextOptions): PruningC
       return model;
     },
     async trainExamples(count: number, seed: string | number): Promise<PruningBatch> {
-      source ??= loadSplit(o.desc.dataset_hparams, 'train', datasetContext(o.platform, o.out));
+      source ??= loadSplit(o.desc.dataset_hparams, 'train', datasetContext(o.platform, o.out), o.desc.registry);
       return examplesOf(await source, count, seed);
     },
   };

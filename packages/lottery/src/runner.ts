@@ -4,7 +4,6 @@ import {
   assertWritable,
   LthError,
   Mask,
-  registry,
   writeFileAtomic,
   type Model,
   readTextFileBounded,
@@ -96,7 +95,7 @@ export class LotteryRunner {
   strategy(): PruningStrategy {
     const hp = this.desc.pruning_hparams;
     const name = hp.pruning_strategy;
-    const c = registry.strategy(name);
+    const c = this.desc.registry.strategy(name);
     if (!(hp instanceof c.meta.hparams)) {
       throw new LthError('BAD_HPARAM', `The pruning hyperparameters are not those of strategy '${name}'; build them with ${c.meta.hparams.name}.`);
     }
@@ -114,7 +113,7 @@ export class LotteryRunner {
     if (!Number.isInteger(levels) || levels < 0) throw new LthError('BAD_HPARAM', `--levels=${levels} is invalid: must be a non-negative integer.`);
     this.levelRoot(0);
     const desc = this.desc;
-    validateModelHparams(desc.model_hparams);
+    validateModelHparams(desc.model_hparams, desc.registry);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch());
     if (desc.pretrain) validateTrainingHparams(desc.pretrain_training_hparams!, desc.iterationsPerEpoch(true));
     const end = desc.trainEndStep;
@@ -166,7 +165,7 @@ export class LotteryRunner {
       const model = buildLotteryModel(this.desc, this.replicate, pretrain);
       try {
         const dataset = pretrain ? this.desc.pretrain_dataset_hparams! : this.desc.dataset_hparams;
-        await checkRunInputs({ dataset, model, platform, out, loadData: !complete });
+        await checkRunInputs({ dataset, model, platform, registry: this.desc.registry, out, loadData: !complete });
       } finally {
         model.dispose();
       }
@@ -269,6 +268,7 @@ export class LotteryRunner {
     try {
       await this.job.train({
         model,
+        registry: desc.registry,
         outputLocation: loc,
         dataset: desc.pretrain_dataset_hparams!,
         training: desc.pretrain_training_hparams!,
@@ -339,6 +339,7 @@ export class LotteryRunner {
       if (this.job.primary) saveModel(model, loc, desc.trainStartStep);
       await this.job.train({
         model,
+        registry: desc.registry,
         outputLocation: loc,
         dataset: desc.dataset_hparams,
         training: desc.training_hparams,

@@ -3,10 +3,13 @@ import {
   fieldsOfClass,
   LthError,
   ModelHparams,
+  inject,
+  injectable,
   PruningHparams,
-  registry,
+  TOKENS,
   TrainingHparams,
   workflow,
+  type Registry,
   type FlagGroup,
   type HparamsClass,
   type Job,
@@ -41,22 +44,25 @@ export type LotterySelectors = Selectors & {
  * hyperparameters appear once `--pruning_strategy`, or the defaults, name it); and with
  * `--pretrain`, the `--pretrain_*` training and dataset groups.
  */
+@injectable()
 @workflow({ name: 'lottery', description: 'Run a lottery ticket hypothesis experiment.' })
 export class LotteryWorkflow implements Workflow {
   readonly selectors = LOTTERY_SELECTORS;
+
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
 
   flagGroups(selectors: LotterySelectors): FlagGroup[] {
     if (selectors.pretrain && selectors.rewinding_steps !== undefined && selectors.rewinding_steps !== null) {
       throw new LthError('BAD_ARGS', 'Cannot set both --rewinding_steps and --pretrain: rewinding pretrains with the main hyperparameters; use --pretrain with --pretrain_* flags for anything else.');
     }
-    const defaults = defaultHparamsFor(selectors.default_hparams);
+    const defaults = defaultHparamsFor(this.registry, selectors.default_hparams);
     const groups: FlagGroup[] = [
       { key: 'lottery', hparams: LotteryArgs },
       { key: 'rewinding', hparams: RewindingArgs },
       { key: 'dataset', hparams: DatasetHparams, defaults: defaults?.dataset },
       { key: 'model', hparams: ModelHparams, defaults: defaults?.model },
       { key: 'training', hparams: TrainingHparams, defaults: defaults?.training },
-      pruningGroup(selectors.pruning_strategy, defaults?.pruning),
+      pruningGroup(this.registry, selectors.pruning_strategy, defaults?.pruning),
     ];
     if (selectors.pretrain) {
       groups.push(
@@ -95,7 +101,7 @@ export function runnerFor(job: Job): LotteryRunner {
   const lottery = job.groups.lottery;
   if (!(lottery instanceof LotteryArgs)) throw new Error("The lottery workflow needs its 'lottery' group (--levels)");
   return new LotteryRunner({
-    desc: LotteryDesc.fromGroups(job.groups),
+    desc: LotteryDesc.fromGroups(job.groups, job.registry),
     levels: lottery.levels,
     ...(lottery.level_only === null ? {} : { onlyLevel: lottery.level_only }),
     replicate: job.args.replicate,
@@ -114,7 +120,7 @@ export function runnerFor(job: Job): LotteryRunner {
  * quirk 25). With no strategy at all, only `--pruning_strategy` (required). An unknown
  * strategy is an `UNKNOWN_STRATEGY` error.
  */
-function pruningGroup(selected: string | undefined, defaults: Record<string, unknown> | undefined): FlagGroup {
+function pruningGroup(registry: Registry, selected: string | undefined, defaults: Record<string, unknown> | undefined): FlagGroup {
   const name = selected ?? (defaults?.pruning_strategy as string | undefined);
   if (!name) return { key: 'pruning', hparams: PruningHparams };
   const hparams = registry.strategy(name).meta.hparams as HparamsClass;

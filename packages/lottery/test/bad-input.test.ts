@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
 import { expectLthRejection, listFiles, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { LotteryArgs, LotteryWorkflow, RewindingArgs } from '../src';
-import { RecordingOutput } from './fixtures';
+import { RecordingOutput, registry } from './fixtures';
 import { toyDesc, toyRunner, type ToyExperiment } from './helpers';
 
 /** Every file under `dir` with its content hash and modification time. */
@@ -46,7 +46,7 @@ describe('lottery: bad input is one clear error and harms nothing on disk', func
   });
 
   it('an unknown pruning strategy', async () => {
-    await expectLthRejection(() => new LotteryWorkflow().flagGroups({ pruning_strategy: 'sparse_lokal', positionals: [] }), 'UNKNOWN_STRATEGY', /'sparse_lokal'.*sparse_global/);
+    await expectLthRejection(() => new LotteryWorkflow(registry).flagGroups({ pruning_strategy: 'sparse_lokal', positionals: [] }), 'UNKNOWN_STRATEGY', /'sparse_lokal'.*sparse_global/);
   });
 
   it('an ignored layer that is not a prunable weight of the model', async () => {
@@ -70,7 +70,7 @@ describe('lottery: bad input is one clear error and harms nothing on disk', func
   });
 
   it('--rewinding_steps together with --pretrain', async () => {
-    await expectLthRejection(() => new LotteryWorkflow().flagGroups({ pretrain: true, rewinding_steps: '1ep', positionals: [] }), 'BAD_ARGS', /--rewinding_steps and --pretrain/);
+    await expectLthRejection(() => new LotteryWorkflow(registry).flagGroups({ pretrain: true, rewinding_steps: '1ep', positionals: [] }), 'BAD_ARGS', /--rewinding_steps and --pretrain/);
     await expectLthRejection(() => toyDesc({ rewindingSteps: '1ep', pretrain: { dataset: {}, training: {} } }), 'BAD_ARGS');
   });
 

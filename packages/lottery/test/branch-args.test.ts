@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
-import { DatasetHparams, fieldsOfClass, groupOfClass, registry, REQUIRED, TrainingHparams } from '@lth/kernel';
-import { expectLthError, itMatchesGoldenHashes, readGoldenHashes } from '@lth/testing';
+import { DatasetHparams, fieldsOfClass, groupOfClass, REQUIRED, TrainingHparams } from '@lth/kernel';
+import { expectLthError, itMatchesGoldenHashes, openTestSession, readGoldenHashes, useTestSession } from '@lth/testing';
 import {
   arg,
   Branch,
@@ -18,7 +18,6 @@ import {
   type BranchContext,
 } from '../src';
 import { toyDesc } from './helpers';
-import './fixtures';
 
 /**
  * Golden hashes, computed by branch-golden-hashes.py: OpenLTH's hashing rebuilt with Python's
@@ -201,9 +200,10 @@ describe('@branch registration', () => {
   class Registered extends Branch {
     async run(_c: BranchContext, @arg.float('rate', { default: 0.25, help: 'A rate.' }) _r: number): Promise<void> {}
   }
+  const s = useTestSession({ plugins: [{ name: 'branch-args tests', classes: [Registered] }] });
 
   it('registers the branch with its args, hparams and flags classes', () => {
-    const b = registeredBranch('args_test_branch');
+    const b = registeredBranch(s.registry, 'args_test_branch');
     expect(b.instance).to.be.instanceOf(Registered);
     expect(b.description).to.equal('A branch of the argument tests.');
     expect(b.meta.args.map((a) => a.name)).to.deep.equal(['rate']);
@@ -215,14 +215,15 @@ describe('@branch registration', () => {
     class Again extends Branch {
       async run(): Promise<void> {}
     }
-    expectLthError(() => branch({ name: 'args_test_branch', description: 'x' })(Again), 'DUPLICATE_NAME', /branch 'args_test_branch' is registered twice/);
+    branch({ name: 'args_test_branch', description: 'x' })(Again);
+    expectLthError(() => openTestSession({ plugins: [{ name: 'one', classes: [Registered] }, { name: 'two', classes: [Again] }] }), 'DUPLICATE_NAME', /branch 'args_test_branch' is registered twice: by one and by two/);
     expect(() => branch({ name: 'Bad-Name', description: 'x' })(Again)).to.throw(/lower-case letters/);
     expect(() => branch({ name: 'not_a_branch', description: 'x' })(class {} as unknown as abstract new () => Branch)).to.throw(/must extend the Branch class/);
-    expect(registry.find('branch', 'not_a_branch')).to.equal(undefined);
+    expect(s.registry.find('branch', 'not_a_branch')).to.equal(undefined);
   });
 
   it('an unknown branch is one error listing the known ones', () => {
-    expectLthError(() => registeredBranch('nope'), 'UNKNOWN_BRANCH', /Unknown branch 'nope'\. Known branches: .*args_test_branch/);
+    expectLthError(() => registeredBranch(s.registry, 'nope'), 'UNKNOWN_BRANCH', /Unknown branch 'nope'\. Known branches: .*args_test_branch/);
   });
 });
 

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LthError, Mask, type ErrorCodeInfo, Step, type Model } from '@lth/kernel';
 import { modelFileName } from '@lth/nn';
-import { expectLthRejection, listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend } from '@lth/testing';
+import { expectLthRejection, listFiles, RecordingOutput, removeDir, tempDir, testPlatform, useCpuBackend, openTestSession } from '@lth/testing';
 import {
   arg,
   Branch,
@@ -21,7 +21,8 @@ import {
   type LotteryDesc,
   type TrunkPoint,
 } from '../src';
-import { toyDesc, toyRunner } from './helpers';
+import { TOY_IMAGES } from './fixtures';
+import { toyDesc as toyTrunk, toyRunner, type ToyExperiment } from './helpers';
 
 /** What the test branches saw, per level. */
 const seen: Array<{ branch: string; level: number; args: unknown[] }> = [];
@@ -63,6 +64,12 @@ class PickyBranch extends Branch {
     seen.push({ branch: context.branchName, level: context.level, args: [] });
   }
 }
+
+const session = openTestSession({
+  plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', TOY_IMAGES, { name: 'branch runner tests', classes: [CopyBranch, PickyBranch] }],
+});
+/** The toy trunk, in this file's session (which has its test branches). */
+const toyDesc = (x?: ToyExperiment): LotteryDesc => toyTrunk(x).bind(session.registry);
 
 const values = (m: Model) => new Map(m.state.map((e) => [e.name, Array.from(e.variable.dataSync())]));
 

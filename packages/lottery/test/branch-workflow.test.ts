@@ -1,16 +1,21 @@
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { DatasetHparams, Hparams, isLthError, JobArgs, ModelHparams, registry, TrainingHparams, type HparamsClass, type Job, type Workflow } from '@lth/kernel';
+import { DatasetHparams, Hparams, isLthError, ModelHparams, TrainingHparams, type HparamsClass, type Workflow } from '@lth/kernel';
+import { openTestSession, testJob } from '@lth/testing';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
 import { arg, Branch, branch, BranchLevelsArgs, LotteryArgs, LotteryBranchWorkflow, LotteryDesc, RewindingArgs, type BranchContext } from '../src';
-import { RecordingOutput, testPlatform } from './fixtures';
-import './helpers';
+import { RecordingOutput, testPlatform, TOY_IMAGES } from './fixtures';
 
 @branch({ name: 'workflow_test_branch', description: 'A branch of the workflow tests.' })
 class WorkflowTestBranch extends Branch {
   async run(_c: BranchContext, @arg.int('seed', { help: 'A seed.' }) _seed: number, @arg.bool('fresh') _fresh: boolean): Promise<void> {}
 }
+
+const session = openTestSession({
+  plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', TOY_IMAGES, { name: 'branch workflow tests', classes: [WorkflowTestBranch] }],
+});
+const registry = session.registry;
 
 function lthError(f: () => unknown): { code: string; message: string; exitCode: number; details?: string } {
   try {
@@ -87,8 +92,8 @@ describe('the lottery_branch workflow', () => {
       branch: Hparams.create.call(registry.find('branch', 'workflow_test_branch')!.meta.hparams as HparamsClass, { seed: 4 }),
     };
     const root = '/nowhere/results';
-    const job: Job = { groups, args: JobArgs.create({ replicate: 2 }), platform: testPlatform(root), positionals: ['workflow_test_branch'], out: new RecordingOutput() };
-    const trunk = LotteryDesc.fromGroups(groups);
+    const job = testJob(session, { groups, args: { replicate: 2 }, platform: testPlatform(root), positionals: ['workflow_test_branch'], out: new RecordingOutput() });
+    const trunk = LotteryDesc.fromGroups(groups, registry);
     const md5 = 'lottery_branch_workflow_test_branch_' + createHash('md5').update('Hparams(seed=4)').digest('hex');
     expect(w().outputLocations(job)).to.deep.equal([0, 1, 3].map((l) => path.join(root, trunk.hashname, 'replicate_2', `level_${l}`, md5)));
   });

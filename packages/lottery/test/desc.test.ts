@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DatasetHparams, ModelHparams, TrainingHparams } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
-import { expectLthError, removeDir, tempDir } from '@lth/testing';
+import { emptyRegistry, expectLthError, removeDir, tempDir } from '@lth/testing';
 import { LotteryDesc, RewindingArgs, type LotteryDescParts } from '../src';
 
 /** The golden hashes the kernel's hashing test checks, computed independently in Python. */
@@ -70,7 +70,7 @@ describe('LotteryDesc', () => {
         training: tr(resnetTraining),
         pruning: pr(),
         rewinding: RewindingArgs.create({ rewinding_steps: '500it' }),
-      });
+      }, emptyRegistry());
       expectGolden(d, 'lottery resnet20 rewind 500it');
     });
   });

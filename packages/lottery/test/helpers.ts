@@ -1,15 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import { RecordingOutput, testPlatform, toyLotteryParts, type ToyExperiment } from '@lth/testing';
 import { LotteryDesc, LotteryRunner } from '../src';
-import './fixtures';
+import { registry } from './fixtures';
 
 export type { ToyExperiment } from '@lth/testing';
 
 /** The small experiment the end-to-end tests run: LeNet 20_10 on 240 synthetic images (`lottery_toy`), 8 iterations per epoch. */
 export function toyDesc(x: ToyExperiment = {}): LotteryDesc {
-  return LotteryDesc.create(toyLotteryParts('lottery_toy', x));
+  return LotteryDesc.create(toyLotteryParts(registry, 'lottery_toy', x));
 }
 
 export function toyRunner(root: string, desc: LotteryDesc, levels: number, out = new RecordingOutput(), replicate = 1): { runner: LotteryRunner; out: RecordingOutput } {

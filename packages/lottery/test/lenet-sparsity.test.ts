@@ -3,7 +3,7 @@ import { Mask, ModelHparams } from '@lth/kernel';
 import { buildModel } from '@lth/nn';
 import { SparseGlobalPruningHparams, SparseGlobalStrategy } from '@lth/plugin-pruning-sparse-global';
 import { useCpuBackend } from '@lth/testing';
-import './helpers';
+import { registry } from './fixtures';
 
 describe('sparse_global on a real LeNet 300_100 (no training)', function () {
   this.timeout(60000);
@@ -14,6 +14,7 @@ describe('sparse_global on a real LeNet 300_100 (no training)', function () {
       outputs: 10,
       inputShape: [28, 28, 1],
       seed: 'replicate_1',
+      registry,
     });
     const hp = SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global', pruning_layers_to_ignore: 'fc.weight' });
     const strategy = new SparseGlobalStrategy();

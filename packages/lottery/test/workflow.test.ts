@@ -3,22 +3,20 @@ import {
   DatasetHparams,
   float,
   group,
-  JobArgs,
   Mask,
   ModelHparams,
   PruningHparams,
-  registry,
   strategy,
   TrainingHparams,
   type FlagGroup,
   type Hparams,
-  type Job,
   type Model,
   type PruningStrategy,
 } from '@lth/kernel';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
-import { RecordingOutput, testPlatform } from '@lth/testing';
+import { openTestSession, RecordingOutput, testJob, testPlatform } from '@lth/testing';
 import { buildLotteryModel, LotteryArgs, LotteryDesc, LotteryWorkflow, modelBuildOptions, RewindingArgs, runnerFor } from '../src';
+import { TOY_IMAGES } from './fixtures';
 import { toyDesc } from './helpers';
 
 /* eslint-disable @typescript-eslint/naming-convention */
@@ -33,6 +31,11 @@ class KeepAll implements PruningStrategy {
     return current;
   }
 }
+
+const session = openTestSession({
+  plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', TOY_IMAGES, { name: 'lottery workflow tests', classes: [KeepAll] }],
+});
+const registry = session.registry;
 
 const byKey = (gs: FlagGroup[]) => Object.fromEntries(gs.map((g) => [g.key, g]));
 
@@ -86,8 +89,8 @@ describe('lottery workflow', () => {
       training: TrainingHparams.create({ optimizer_name: 'sgd', lr: 0.1, training_steps: '2ep' }),
       pruning: SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global' }),
     };
-    const job: Job = { groups, args: JobArgs.create({ replicate: 2 }), platform: testPlatform('/results'), positionals: [], out: new RecordingOutput() };
-    const desc = LotteryDesc.fromGroups(groups);
+    const job = testJob(session, { groups, args: { replicate: 2 }, platform: testPlatform('/results'), out: new RecordingOutput() });
+    const desc = LotteryDesc.fromGroups(groups, registry);
     expect(desc.pretrain_training_hparams!.training_steps).to.equal('1ep');
     expect(wf().outputLocations(job)).to.deep.equal([`/results/${desc.hashname}/replicate_2/level_0/main`]);
     const runner = runnerFor(job);
@@ -97,7 +100,7 @@ describe('lottery workflow', () => {
 
   it('sizes the output layer by the class count (4 with rotation labels; quirk 14 fixed) and seeds by replicate', () => {
     const rotation = toyDesc({ dataset: { unsupervised_labels: 'rotation' } });
-    expect(modelBuildOptions(rotation, 1)).to.deep.equal({ outputs: 4, inputShape: [28, 28, 1], seed: 'replicate_1' });
+    expect(modelBuildOptions(rotation, 1)).to.deep.equal({ outputs: 4, inputShape: [28, 28, 1], seed: 'replicate_1', registry: rotation.registry });
     const m = buildLotteryModel(rotation, 1);
     expect(m.state.find((e) => e.name === 'fc.weight')!.variable.shape).to.deep.equal([4, 10]);
     m.dispose();

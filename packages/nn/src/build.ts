@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BatchNormInitializer, Initializer, Model, StateEntry, ModelHparams, Step } from '@lth/kernel';
-import { LthError, fromTorchLayout, torchShape, registry, Rng } from '@lth/kernel';
+import type { BatchNormInitializer, Initializer, Model, StateEntry, ModelHparams, Registry, Step } from '@lth/kernel';
+import { LthError, fromTorchLayout, torchShape, Rng } from '@lth/kernel';
 import { loadModelState, modelFileName } from './model-files';
 import './initializers';
 
@@ -13,6 +13,8 @@ export interface BuildModelOptions {
   readonly inputShape: readonly [number, number, number];
   /** Seed of every random draw of the initialization: use `modelSeed(hp, replicate)`. */
   readonly seed: number | string;
+  /** The session's registry, where the model family and the initializers are looked up. */
+  readonly registry: Registry;
 }
 
 /**
@@ -36,9 +38,9 @@ export function modelSeed(hp: ModelHparams, replicate: number): number | string 
  *    (`variable.trainable = false`).
  */
 export function buildModel(hp: ModelHparams, options: BuildModelOptions): Model {
-  const family = registry.modelFamilyFor(hp.model_name).instance;
-  const init = registry.initializer(hp.model_init);
-  const bnInit = registry.batchnormInitializer(hp.batchnorm_init);
+  const family = options.registry.modelFamilyFor(hp.model_name).instance;
+  const init = options.registry.initializer(hp.model_init);
+  const bnInit = options.registry.batchnormInitializer(hp.batchnorm_init);
   const exceptions = parseExceptions(hp.others_frozen_exceptions);
   const rng = new Rng('model', options.seed);
   const model = family.create(hp.model_name, { outputs: options.outputs, inputShape: options.inputShape, rng });

@@ -9,7 +9,6 @@ import {
   LthError,
   model,
   ModelHparams,
-  registry,
   Rng,
   saveSafetensors,
   Step,
@@ -37,6 +36,7 @@ import {
   Sequential,
   stateToTorch,
 } from '../src';
+import { openTestSession } from '@lth/testing';
 
 /** A small network with every kind of state entry: conv without bias, BN, conv with bias, linear output. */
 class TinyNet extends Network {
@@ -73,7 +73,8 @@ class TinyFamily implements ModelFamily {
 }
 
 const TEST_PLUGIN = '(nn-build test)';
-const opts = { outputs: 5, inputShape: [4, 4, 2] as [number, number, number], seed: 'replicate_1' };
+const { registry } = openTestSession({ plugins: ['@lth/nn'] });
+const opts = { outputs: 5, inputShape: [4, 4, 2] as [number, number, number], seed: 'replicate_1', registry };
 const hp = (v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: 'nntest_tiny_1', model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
 
 function stats(a: ArrayLike<number>): { mean: number; std: number } {
@@ -105,10 +106,10 @@ describe('nn: initializers, buildModel, model files', () => {
   after(() => registry.removePlugin(TEST_PLUGIN));
 
   describe('initializers', () => {
-    it('are registered by the kernel under OpenLTH names', () => {
+    it('are contributed by @lth/nn under OpenLTH names', () => {
       expect(registry.list('initializer').map((c) => c.name)).to.include.members(['kaiming_normal', 'kaiming_uniform', 'orthogonal', 'binary']);
       expect(registry.list('batchnorm_initializer').map((c) => c.name)).to.include.members(['uniform', 'fixed', 'oneone', 'positivenegative']);
-      expect(registry.find('initializer', 'orthogonal')!.plugin).to.equal('(kernel)');
+      expect(registry.find('initializer', 'orthogonal')!.plugin).to.equal('@lth/nn');
     });
 
     it('kaiming_normal has std sqrt(2/fan_in); kaiming_uniform is bounded by sqrt(6/fan_in)', () => {

@@ -1,9 +1,12 @@
 /**
- * @lth/testing: helpers the workspace's tests share (a private, test-only package). Tests import
- * it by name, `import { expectLthError, tempDir } from '@lth/testing'`, and their package's
- * tsconfig references `packages/testing`. It depends on @lth/kernel only (so the kernel's own
- * tests, a project of their own in packages/kernel/test, can use it too); chai comes from the
- * workspace root's devDependencies, like every test's.
+ * @lth/testing: the test kit of lth, for plugin authors and lth's own tests (README, "Testing a
+ * plugin"). Its centre is the isolated session (`openTestSession`, `useTestSession`): a
+ * container and registry of its own with the plugins a test names, a scratch results root and a
+ * CPU platform; `runTestWorkflow` runs a workflow in it in-process. Around it: synthetic
+ * datasets (`toyImagesPlugin`), MNIST and CIFAR-10 fixture writers, `LthError` assertions
+ * (chai), scratch folders, golden-hash tables, Debian's PyTorch runner for reference numbers.
+ * It depends on @lth/kernel, @lth/nn and @lth/data (peers: the copies the plugin under test
+ * uses) and expects mocha's globals for `useTestSession`.
  */
 export * from './errors';
 export * from './golden';
@@ -13,6 +16,8 @@ export * from './backend';
 export * from './output';
 export * from './platform';
 export * from './mnist-fixtures';
+export * from './cifar-fixtures';
 export * from './torch';
 export * from './openlth-models';
 export * from './toy-trunk';
+export * from './session';

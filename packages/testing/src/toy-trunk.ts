@@ -4,12 +4,13 @@ import {
   DatasetHparams,
   ModelHparams,
   PruningHparams,
-  registry,
   Rng,
   TrainingHparams,
   type DatasetFamily,
   type DatasetInfo,
   type ImageSource,
+  type InlinePlugin,
+  type Registry,
   type Output,
   type Platform,
 } from '@lth/kernel';
@@ -48,11 +49,10 @@ export function toyImages(name: string, split: 'train' | 'test', size: ToyImages
 }
 
 /**
- * Registers toy datasets (see {@link toyImages}) under the names of `sizes`, in the global
- * registry, described by `description`. Each test package registers names of its own: a name
- * can be registered once per process.
+ * An inline plugin (load it into a test session: `useTestSession({ plugins: [..., toyImagesPlugin(...)] })`)
+ * of toy datasets (see {@link toyImages}) under the names of `sizes`, described by `description`.
  */
-export function registerToyImages(sizes: Readonly<Record<string, ToyImagesSize>>, description: string): void {
+export function toyImagesPlugin(sizes: Readonly<Record<string, ToyImagesSize>>, description: string): InlinePlugin {
   class ToyImages implements DatasetFamily {
     info(name: string): DatasetInfo {
       const s = sizes[name];
@@ -64,6 +64,7 @@ export function registerToyImages(sizes: Readonly<Record<string, ToyImagesSize>>
     }
   }
   dataset({ names: Object.keys(sizes), description })(ToyImages);
+  return { name: `toy-images (${Object.keys(sizes).join(', ')})`, classes: [ToyImages] };
 }
 
 /** What a toy lottery experiment changes: each record overrides the hparams fields it names. */
@@ -87,17 +88,17 @@ export interface ToyLotteryParts {
   readonly pretrain: boolean;
   readonly pretrainDataset: DatasetHparams | null;
   readonly pretrainTraining: TrainingHparams | null;
+  readonly registry: Registry;
 }
 
 /**
  * The parts of a small lottery experiment on toy dataset `datasetName` (pass them to
- * `LotteryDesc.create`): LeNet 20_10 (Kaiming-normal, uniform batch norm), batch size 30, SGD
+ * `LotteryDesc.create`, which binds the desc to `registry`): LeNet 20_10 (Kaiming-normal, uniform batch norm), batch size 30, SGD
  * at 0.1 for 2 epochs with data order seed 1, `sparse_global` pruning that leaves `fc.weight`
- * alone, no rewinding; `x` overrides any of it. The model and strategy plugins must be loaded
- * (`import '@lth/plugin-model-lenet'`, `import '@lth/plugin-pruning-sparse-global'`): the
- * strategy's hparams class is looked up in the registry.
+ * alone, no rewinding; `x` overrides any of it. The strategy's hparams class is looked up in
+ * `registry` (a session's, with `@lth/plugin-pruning-sparse-global` or the strategy's plugin loaded).
  */
-export function toyLotteryParts(datasetName: string, x: ToyExperiment = {}): ToyLotteryParts {
+export function toyLotteryParts(registry: Registry, datasetName: string, x: ToyExperiment = {}): ToyLotteryParts {
   const pruning = { pruning_strategy: 'sparse_global', pruning_layers_to_ignore: 'fc.weight', ...x.pruning };
   const pruningClass = registry.strategy(String(pruning.pruning_strategy)).meta.hparams as unknown as typeof PruningHparams;
   return {
@@ -109,6 +110,7 @@ export function toyLotteryParts(datasetName: string, x: ToyExperiment = {}): Toy
     pretrain: !!x.pretrain,
     pretrainDataset: x.pretrain ? DatasetHparams.create({ dataset_name: datasetName, batch_size: 30, ...x.pretrain.dataset }) : null,
     pretrainTraining: x.pretrain ? TrainingHparams.create({ optimizer_name: 'sgd', lr: 0.1, training_steps: '1ep', data_order_seed: 1, ...x.pretrain.training }) : null,
+    registry,
   };
 }
 

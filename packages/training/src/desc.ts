@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { DatasetHparams, Desc, LthError, ModelHparams, Step, TrainingHparams, registry, type DatasetInfo, type Hparams } from '@lth/kernel';
+import { DatasetHparams, Desc, LthError, ModelHparams, Step, TrainingHparams, type DatasetInfo, type Hparams, type Registry } from '@lth/kernel';
 import { iterationsPerEpoch } from '@lth/data';
 
 /**
@@ -16,8 +16,8 @@ export class TrainingDesc extends Desc {
     super();
   }
 
-  /** Builds a desc from the `dataset`, `model` and `training` groups of a parsed job. */
-  static fromGroups(groups: Readonly<Record<string, Hparams>>): TrainingDesc {
+  /** Builds a desc from the `dataset`, `model` and `training` groups of a parsed job, bound to `registry`. */
+  static fromGroups(groups: Readonly<Record<string, Hparams>>, registry: Registry): TrainingDesc {
     const want = (key: string, cls: abstract new () => Hparams) => {
       const g = groups[key];
       if (!(g instanceof cls)) throw new Error(`The train workflow needs a ${cls.name} group under '${key}'`);
@@ -27,7 +27,7 @@ export class TrainingDesc extends Desc {
       want('model', ModelHparams) as ModelHparams,
       want('dataset', DatasetHparams) as DatasetHparams,
       want('training', TrainingHparams) as TrainingHparams,
-    );
+    ).bind(registry);
   }
 
   get namePrefix(): string {
@@ -53,7 +53,7 @@ export class TrainingDesc extends Desc {
   /** The registered dataset's sizes (an `UNKNOWN_DATASET` error names the known ones). */
   datasetInfo(): DatasetInfo {
     const name = this.dataset_hparams.dataset_name;
-    return registry.dataset(name).instance.info(name);
+    return this.registry.dataset(name).instance.info(name);
   }
 
   /** Iterations in one epoch of the training set, after subsampling. */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError, registry, type DatasetHparams, type Model, type Output, type Platform } from '@lth/kernel';
+import { LthError, type DatasetHparams, type Model, type Output, type Platform, type Registry } from '@lth/kernel';
 import { loadSplit, numClasses } from '@lth/data';
 import { datasetContext } from './standard-train';
 
@@ -9,6 +9,8 @@ export interface RunInputs {
   /** A freshly built model of the run (its output count is the dataset's classes). */
   readonly model: Model;
   readonly platform: Platform;
+  /** The session's registry (the dataset family). */
+  readonly registry: Registry;
   /** Where dataset downloads are reported. */
   readonly out: Output;
   /** Load both splits (skip it for a run that is already complete: it reads no data). */
@@ -51,21 +53,21 @@ function checkModelFits(model: Model, hp: DatasetHparams, shape: readonly [numbe
  * Every failure is an `LthError`; nothing is written except a dataset being downloaded.
  */
 export async function checkRunInputs(o: RunInputs): Promise<void> {
-  const info = registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
+  const info = o.registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
   checkBlurFactor(o.dataset, info.imageShape);
   checkModelFits(o.model, o.dataset, info.imageShape, numClasses(o.dataset, info));
-  if (o.loadData) await checkDatasetLoads(o.dataset, o.platform, o.out);
+  if (o.loadData) await checkDatasetLoads(o.registry, o.dataset, o.platform, o.out);
 }
 
 /**
- * Loads and closes both splits of `dataset`: a missing or corrupt dataset fails here, as its
+ * Loads and closes both splits of `dataset` (its family from `registry`): a missing or corrupt dataset fails here, as its
  * family's `LthError`, before a run writes anything (dataset families cache what they decode,
  * so the run's own load is cheap).
  */
-export async function checkDatasetLoads(dataset: DatasetHparams, platform: Platform, out: Output): Promise<void> {
+export async function checkDatasetLoads(registry: Registry, dataset: DatasetHparams, platform: Platform, out: Output): Promise<void> {
   const ctx = datasetContext(platform, out);
   for (const split of ['train', 'test'] as const) {
-    const source = await loadSplit(dataset, split, ctx);
+    const source = await loadSplit(dataset, split, ctx, registry);
     await source.close?.();
   }
 }

@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { Step, registry, type DatasetContext, type DatasetHparams, type Mask, type Model, type Output, type Platform, type TrainingHparams } from '@lth/kernel';
+import { Step, type DatasetContext, type DatasetHparams, type Mask, type Model, type Output, type Platform, type TrainingHparams, type Registry } from '@lth/kernel';
 import { modelExists, saveModel } from '@lth/nn';
 import { DataLoader, iterationsPerEpoch, loadSplit } from '@lth/data';
 import { standardCallbacks } from './callbacks';
@@ -16,6 +16,8 @@ export interface StandardTrainOptions {
   readonly training: TrainingHparams;
   readonly platform: Platform;
   readonly out: Output;
+  /** The session's registry (the dataset family). */
+  readonly registry: Registry;
   /** Where training starts (default step 0), e.g. the rewinding step of a lottery level. */
   readonly startStep?: Step | null;
   /** Evaluate on the test set at every epoch boundary (default); false: at start and end only. */
@@ -68,7 +70,7 @@ export function datasetContext(platform: Platform, out: Output): DatasetContext 
 export async function standardTrain(o: StandardTrainOptions): Promise<TrainResult> {
   const t0 = performance.now();
   const verbose = (o.verbose ?? true) && !o.out.quiet;
-  const info = registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
+  const info = o.registry.dataset(o.dataset.dataset_name).instance.info(o.dataset.dataset_name);
   const endStep = Step.fromStr(o.training.training_steps, iterationsPerEpoch(o.dataset, info));
   const done = (logger: MetricLogger, alreadyComplete: boolean, resumedFrom: Step | null, end: Step): TrainResult => ({
     ...summarizeLogger(logger),
@@ -87,8 +89,8 @@ export async function standardTrain(o: StandardTrainOptions): Promise<TrainResul
   }
   if (!hasStart && o.platform.isPrimary && fs.existsSync(checkpointPath(o.outputLocation))) saveModel(o.model, o.outputLocation, startStep);
   const ctx = datasetContext(o.platform, o.out);
-  const trainSource = await loadSplit(o.dataset, 'train', ctx);
-  const testSource = await loadSplit(o.dataset, 'test', ctx);
+  const trainSource = await loadSplit(o.dataset, 'train', ctx, o.registry);
+  const testSource = await loadSplit(o.dataset, 'test', ctx, o.registry);
   try {
     const trainLoader = new DataLoader(trainSource, o.dataset.batch_size, { augment: !o.dataset.do_not_augment });
     const testLoader = new DataLoader(testSource, o.dataset.batch_size);

@@ -1,4 +1,4 @@
-import { Step, registry, type ModelHparams, type TrainingHparams } from '@lth/kernel';
+import { Step, type ModelHparams, type Registry, type TrainingHparams } from '@lth/kernel';
 import { LrSchedule } from './lr-schedule';
 import { validateOptimizerHparams } from './optimizers';
 
@@ -14,10 +14,10 @@ export function validateTrainingHparams(hp: TrainingHparams, iterationsPerEpoch:
 }
 
 /**
- * Checks that the model name, initializer and batch-norm initializer are registered
+ * Checks that the model name, initializer and batch-norm initializer are registered in `registry`
  * (`UNKNOWN_MODEL`, `UNKNOWN_INITIALIZER`, `UNKNOWN_BATCHNORM_INITIALIZER`).
  */
-export function validateModelHparams(hp: ModelHparams): void {
+export function validateModelHparams(hp: ModelHparams, registry: Registry): void {
   registry.modelFamilyFor(hp.model_name);
   registry.initializer(hp.model_init);
   registry.batchnormInitializer(hp.batchnorm_init);

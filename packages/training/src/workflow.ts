@@ -7,11 +7,14 @@ import {
   Step,
   TrainingHparams,
   assertWritable,
-  registry,
+  inject,
+  injectable,
+  TOKENS,
   workflow,
   type FlagGroup,
   type Job,
   type Model,
+  type Registry,
   type SelectorSpecs,
   type Selectors,
   type Workflow,
@@ -28,9 +31,9 @@ import { validateModelHparams, validateTrainingHparams } from './validate';
 /**
  * The dataset, model and training flag groups (keys `dataset`, `model`, `training`), with
  * defaults from `--default_hparams=<model name>` when given (an unknown name is the
- * registry's `UNKNOWN_MODEL` error).
+ * registry's `UNKNOWN_MODEL` error); the model family is looked up in `registry`.
  */
-export function trainingFlagGroups(selectors: TrainingSelectors): FlagGroup[] {
+export function trainingFlagGroups(registry: Registry, selectors: TrainingSelectors): FlagGroup[] {
   const defaults = selectors.default_hparams
     ? registry.modelFamilyFor(selectors.default_hparams).instance.defaultHparams(selectors.default_hparams)
     : null;
@@ -77,24 +80,27 @@ export function summaryLines(r: TrainResult): string[] {
  * trains it with the standard callbacks, and prints a summary. The replicate directory is
  * locked (`lockExperiment`) from the banner on: a second process on it stops with `LOCKED`.
  */
+@injectable()
 @workflow({ name: 'train', description: 'Train a model.' })
 export class TrainWorkflow implements Workflow {
   readonly selectors = TRAINING_SELECTORS;
 
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   flagGroups(selectors: TrainingSelectors): FlagGroup[] {
-    return trainingFlagGroups(selectors);
+    return trainingFlagGroups(this.registry, selectors);
   }
 
   outputLocations(job: Job): string[] {
-    return [TrainingDesc.fromGroups(job.groups).runPath(job.platform.root, job.args.replicate)];
+    return [TrainingDesc.fromGroups(job.groups, job.registry).runPath(job.platform.root, job.args.replicate)];
   }
 
   async run(job: Job): Promise<void> {
     const { platform, args } = job;
-    const desc = TrainingDesc.fromGroups(job.groups);
+    const desc = TrainingDesc.fromGroups(job.groups, job.registry);
     const location = desc.runPath(platform.root, args.replicate);
     desc.datasetInfo();
-    validateModelHparams(desc.model_hparams);
+    validateModelHparams(desc.model_hparams, job.registry);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch);
     const endStep = Step.fromStr(desc.training_hparams.training_steps, desc.iterationsPerEpoch);
     if (endStep.iteration === 0) {
@@ -106,10 +112,11 @@ export class TrainWorkflow implements Workflow {
       outputs: numClasses(desc.dataset_hparams, info),
       inputShape: info.imageShape,
       seed: modelSeed(desc.model_hparams, args.replicate),
+      registry: job.registry,
     });
     const run = new ExperimentRun({ platform, out: job.out, verbose: !args.quiet && !job.out.quiet, evaluateEveryEpoch: !args.evaluate_only_at_end });
     try {
-      await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, out: job.out, loadData: !trainingComplete(location, endStep) });
+      await checkRunInputs({ dataset: desc.dataset_hparams, model, platform, registry: job.registry, out: job.out, loadData: !trainingComplete(location, endStep) });
       await run.locked([path.dirname(location)], () => this.train(run, desc, location, model, args.replicate));
     } finally {
       model.dispose();
@@ -119,7 +126,7 @@ export class TrainWorkflow implements Workflow {
   private async train(run: ExperimentRun, desc: TrainingDesc, location: string, model: Model, replicate: number): Promise<void> {
     run.banner(`Training a Model (Replicate ${replicate})`, desc.display(), location);
     if (!descSaved(location)) run.saveDesc(desc, location);
-    const result = await run.train({ model, outputLocation: location, dataset: desc.dataset_hparams, training: desc.training_hparams });
+    const result = await run.train({ model, outputLocation: location, dataset: desc.dataset_hparams, training: desc.training_hparams, registry: desc.registry });
     if (run.talking) run.print(['', ...summaryLines(result)].join('\n'));
   }
 }

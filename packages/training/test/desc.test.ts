@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import * as path from 'node:path';
 import { DatasetHparams, ModelHparams } from '@lth/kernel';
+import { emptyRegistry } from '@lth/testing';
 import { TrainingDesc } from '../src';
 import { trainingHparams } from './helpers';
 
@@ -31,10 +32,10 @@ describe('TrainingDesc', () => {
 
   it('builds from job groups and names an unknown dataset', () => {
     const d = resnet20();
-    const again = TrainingDesc.fromGroups({ dataset: d.dataset_hparams, model: d.model_hparams, training: d.training_hparams });
+    const again = TrainingDesc.fromGroups({ dataset: d.dataset_hparams, model: d.model_hparams, training: d.training_hparams }, emptyRegistry());
     expect(again.hashname).to.equal(d.hashname);
-    expect(() => TrainingDesc.fromGroups({ dataset: d.dataset_hparams })).to.throw(/ModelHparams/);
-    const unknown = new TrainingDesc(d.model_hparams, DatasetHparams.create({ dataset_name: 'no_such_data', batch_size: 1 }), d.training_hparams);
+    expect(() => TrainingDesc.fromGroups({ dataset: d.dataset_hparams }, emptyRegistry())).to.throw(/ModelHparams/);
+    const unknown = new TrainingDesc(d.model_hparams, DatasetHparams.create({ dataset_name: 'no_such_data', batch_size: 1 }), d.training_hparams).bind(emptyRegistry());
     expect(() => unknown.endStep).to.throw().with.property('code', 'UNKNOWN_DATASET');
   });
 });

@@ -6,7 +6,6 @@ import {
   LthError,
   dataset,
   model,
-  registry,
   type DatasetFamily,
   type DatasetInfo,
   type DefaultHparams,
@@ -18,9 +17,8 @@ import {
   type ModelFamily,
   type Platform,
 } from '@lth/kernel';
-import '@lth/plugin-model-lenet';
 import { MetricLogger, TrainWorkflow, TrainingDesc, summarizeLogger } from '../src';
-import { removeDir, tempDir, useCpuBackend } from '@lth/testing';
+import { openTestSession, removeDir, tempDir, useCpuBackend } from '@lth/testing';
 import { RecordingOutput, TinyNet, tinySource } from './helpers';
 
 const DATA = 'tiny_training_workflow_data';
@@ -96,14 +94,21 @@ function platform(root: string): Platform {
   };
 }
 
+const session = openTestSession({
+  plugins: ['@lth/training', '@lth/plugin-model-lenet', { name: 'training workflow tests', classes: [TinyDatasets, TinyNets, BrokenDatasets, MisfitNets] }],
+});
+after(() => session.dispose());
+const registry = session.registry;
+
 function job(root: string, overrides: { dataset?: object; model?: object; training?: object; args?: object } = {}, out = new RecordingOutput(), defaults = 'tinywf_6'): Job & { out: RecordingOutput } {
-  const wf = new TrainWorkflow();
+  const wf = new TrainWorkflow(registry);
   const groups: Record<string, Hparams> = {};
   for (const g of wf.flagGroups({ default_hparams: defaults, positionals: [] })) {
     const cls = g.hparams as unknown as { create(values: Record<string, unknown>): Hparams };
     groups[g.key] = cls.create({ ...g.defaults, ...(overrides as Record<string, object>)[g.key] });
   }
-  return { groups, args: JobArgs.create({ replicate: 1, ...overrides.args }), platform: platform(root), positionals: [], out };
+  const p = platform(root);
+  return { groups, args: JobArgs.create({ replicate: 1, ...overrides.args }), platform: p, positionals: [], out, registry, container: session.jobContainer({ platform: p, out }) };
 }
 
 describe('train workflow', () => {
@@ -118,7 +123,7 @@ describe('train workflow', () => {
   });
 
   it('builds dataset, model and training flag groups with defaults from --default_hparams', () => {
-    const wf = new TrainWorkflow();
+    const wf = new TrainWorkflow(registry);
     const groups = wf.flagGroups({ default_hparams: 'tinywf_6', positionals: [] });
     expect(groups.map((g) => g.key)).to.deep.equal(['dataset', 'model', 'training']);
     expect(groups[2].defaults).to.include({ lr: 0.1, momentum: 0.9 });
@@ -128,9 +133,9 @@ describe('train workflow', () => {
 
   it('trains: banner, hparams.log, desc.json, models, logger, checkpoint, summary; a rerun is already complete', async () => {
     const j = job(root);
-    const wf = new TrainWorkflow();
+    const wf = new TrainWorkflow(registry);
     const [location] = wf.outputLocations(j);
-    expect(location).to.equal(TrainingDesc.fromGroups(j.groups).runPath(root, 1));
+    expect(location).to.equal(TrainingDesc.fromGroups(j.groups, registry).runPath(root, 1));
     await wf.run(j);
     expect(fs.readdirSync(location).sort()).to.deep.equal(['checkpoint.safetensors', 'desc.json', 'hparams.log', 'logger', 'model_ep0_it0.safetensors', 'model_ep2_it0.safetensors']);
     const lines = j.out.lines;
@@ -154,7 +159,7 @@ describe('train workflow', () => {
   });
 
   it('is reproducible per replicate (model seed) and different across replicates', async () => {
-    const wf = new TrainWorkflow();
+    const wf = new TrainWorkflow(registry);
     const a = job(path.join(root, 'a'), { args: { quiet: true } });
     const b = job(path.join(root, 'b'), { args: { quiet: true } });
     const c = job(path.join(root, 'c'), { args: { quiet: true, replicate: 2 } });
@@ -167,15 +172,15 @@ describe('train workflow', () => {
 
   it('with --evaluate_only_at_end evaluates at the start and the end only', async () => {
     const j = job(root, { args: { evaluate_only_at_end: true } });
-    await new TrainWorkflow().run(j);
-    const logger = MetricLogger.createFromFile(new TrainWorkflow().outputLocations(j)[0]);
+    await new TrainWorkflow(registry).run(j);
+    const logger = MetricLogger.createFromFile(new TrainWorkflow(registry).outputLocations(j)[0]);
     expect(logger.getData('test_accuracy').map(([it]) => it)).to.deep.equal([0, 6]);
   });
 
   it('sizes the output layer by the dataset classes (4 with rotation labels)', async () => {
     const j = job(root, { dataset: { unsupervised_labels: 'rotation' }, training: { training_steps: '1it' }, args: { quiet: true } });
-    await new TrainWorkflow().run(j);
-    const file = path.join(new TrainWorkflow().outputLocations(j)[0], 'model_ep0_it0.safetensors');
+    await new TrainWorkflow(registry).run(j);
+    const file = path.join(new TrainWorkflow(registry).outputLocations(j)[0], 'model_ep0_it0.safetensors');
     const { loadSafetensors } = await import('@lth/kernel');
     expect(loadSafetensors(file).tensors.get('fc.weight')!.shape).to.deep.equal([4, 6]);
   });
@@ -183,8 +188,8 @@ describe('train workflow', () => {
   it('trains a real model family (mnist_lenet) built by buildModel, with OpenLTH state names in every file', async () => {
     const j = job(root, { dataset: { dataset_name: DATA, batch_size: 4 }, training: { training_steps: '1ep1it', momentum: 0.9 }, args: { quiet: true } }, new RecordingOutput(), 'mnist_lenet_16_8');
     expect(j.groups.training.toString()).to.equal("Hparams(lr=0.1, momentum=0.9, optimizer_name='sgd', training_steps='1ep1it')");
-    await new TrainWorkflow().run(j);
-    const dir = new TrainWorkflow().outputLocations(j)[0];
+    await new TrainWorkflow(registry).run(j);
+    const dir = new TrainWorkflow(registry).outputLocations(j)[0];
     const { loadSafetensors } = await import('@lth/kernel');
     const end = loadSafetensors(path.join(dir, 'model_ep1_it1.safetensors')).tensors;
     expect([...end.keys()]).to.deep.equal(['fc_layers.0.weight', 'fc_layers.0.bias', 'fc_layers.1.weight', 'fc_layers.1.bias', 'fc.weight', 'fc.bias']);
@@ -219,7 +224,7 @@ describe('train workflow', () => {
     it(`rejects ${what} with ${code} before writing anything`, async () => {
       const results = path.join(root, 'results');
       const j = job(results, overrides);
-      const err = await new TrainWorkflow().run(j).catch((e: Error) => e);
+      const err = await new TrainWorkflow(registry).run(j).catch((e: Error) => e);
       expect(err).to.have.property('code', code);
       expect(fs.existsSync(results)).to.equal(false);
       expect(j.out.lines, 'no banner').to.deep.equal([]);
@@ -230,13 +235,13 @@ describe('train workflow', () => {
     if (process.getuid?.() === 0) {
       const file = path.join(root, 'a-file');
       fs.writeFileSync(file, '');
-      const err = await new TrainWorkflow().run(job(path.join(file, 'results'))).catch((e: Error) => e);
+      const err = await new TrainWorkflow(registry).run(job(path.join(file, 'results'))).catch((e: Error) => e);
       expect(err).to.have.property('code', 'NOT_A_DIRECTORY');
       return;
     }
     fs.chmodSync(root, 0o500);
     try {
-      const err = await new TrainWorkflow().run(job(path.join(root, 'results'))).catch((e: Error) => e);
+      const err = await new TrainWorkflow(registry).run(job(path.join(root, 'results'))).catch((e: Error) => e);
       expect(err).to.have.property('code', 'NOT_WRITABLE');
     } finally {
       fs.chmodSync(root, 0o700);

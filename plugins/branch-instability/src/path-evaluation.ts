@@ -58,8 +58,8 @@ export async function evaluatePath(context: BranchContext, o: PathOptions): Prom
   if (done.length === alphas.length) return done;
   const dataset = context.desc.dataset_hparams;
   const ctx = datasetContext(context.platform, context.out);
-  const source = await loadSplit(dataset, 'test', ctx);
-  const trainSource = o.recomputeBatchNorm ? await loadSplit(dataset, 'train', ctx) : null;
+  const source = await loadSplit(dataset, 'test', ctx, context.registry);
+  const trainSource = o.recomputeBatchNorm ? await loadSplit(dataset, 'train', ctx, context.registry) : null;
   const a = loadNetwork(context, o.endFiles[0]);
   const b = loadNetwork(context, o.endFiles[1]);
   const mid = context.buildModel();

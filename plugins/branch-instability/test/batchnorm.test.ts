@@ -1,15 +1,14 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-model-resnet';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelHparams, Rng, type Model } from '@lth/kernel';
 import { buildModel } from '@lth/nn';
 import type { TrainingBatch, TrainingLoader } from '@lth/training';
-import { useCpuBackend } from '@lth/testing';
+import { openTestSession, useCpuBackend } from '@lth/testing';
 import { recomputeBatchNorm, runningStatEntries } from '../src';
 
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-lenet', '@lth/plugin-model-resnet'] });
 const build = (name: string, inputShape: [number, number, number]): Model =>
-  buildModel(ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape, seed: 1 });
+  buildModel(ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape, seed: 1, registry });
 const values = (m: Model, name: string) => Array.from(m.state.find((e) => e.name === name)!.variable.dataSync());
 
 /** A loader whose every batch is the same 6 seeded random 8x8x3 images (counting the batches it yields). */

@@ -1,5 +1,3 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import '../src';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
@@ -9,13 +7,13 @@ import { Mask, Step, type ErrorCode, type Model } from '@lth/kernel';
 import { loadModelState, modelFileName } from '@lth/nn';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
-import { expectLthRejection, listFiles, quietRun, RecordingOutput, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { expectLthRejection, listFiles, quietRun, RecordingOutput, tempDir, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
 import { renderSvg, reportOf } from '@lth/plugin-workflow-report';
 import { instabilityFigure, interpolateInto, INSTABILITY_CSV, INSTABILITY_FILE, InstabilityBranch, PARTIAL_FILE, pathAlphas, savePartial, type InstabilityRecord } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
 const TOY = 'instability_toy';
-registerToyImages({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (instability tests).');
+const { registry } = openTestSession({ plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-workflow-report', '@lth/plugin-branch-instability', toyImagesPlugin({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (instability tests).')] });
 
 const trainTrunk = (root: string, desc: LotteryDesc, levels: number) => new LotteryRunner({ desc, levels, ...quietRun(root) }).run();
 const branchRunner = (root: string, desc: LotteryDesc, levels: number[], args: Record<string, unknown>, out = new RecordingOutput()) =>
@@ -39,13 +37,13 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
   before(async () => {
     await useCpuBackend();
     root = tempDir('instability');
-    desc = LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps: '3it' }));
+    desc = LotteryDesc.create(toyLotteryParts(registry, TOY, { rewindingSteps: '3it' }));
     await trainTrunk(root, desc, 2);
   });
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('is registered with --seeds, --points and --start_at, hashed as OpenLTH hashes branch arguments', () => {
-    const b = registeredBranch('instability');
+    const b = registeredBranch(registry, 'instability');
     expect(b.instance).to.be.instanceOf(InstabilityBranch);
     expect(b.meta.args.map((a) => [a.name, a.kind, a.default])).to.deep.equal([
       ['seeds', 'str', '1,2'],
@@ -194,7 +192,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     const lottery = path.dirname(trunkReplicateDir(desc, root, 1));
     const dir2 = branchRunner(root, desc, [2], { points: 5 }).outputLocations()[0];
     const rec = readRecord(dir2);
-    const rows = reportOf(lottery).rows.filter((r) => r.line.startsWith('instability'));
+    const rows = reportOf(lottery, registry).rows.filter((r) => r.line.startsWith('instability'));
     const row = (line: string, level: number) => rows.find((r) => r.line === line && r.level === level)!;
     const two = row('instability(points=5)', 2);
     expect([two.complete, two.running, two.partial]).to.deep.equal([1, 0, false]);
@@ -203,7 +201,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     expect(two.extra.loss_barrier.mean).to.equal(rec.loss_barrier);
     expect(two.unpruned).to.equal(JSON.parse(fs.readFileSync(path.join(dir2, 'seed_1', 'sparsity_report.json'), 'utf8')).unpruned);
     expect(row("instability(points=3, seeds='5,6', start_at='init')", 1).complete).to.equal(1);
-    const figure = instabilityFigure(reportOf(lottery));
+    const figure = instabilityFigure(reportOf(lottery, registry));
     const plotted = (figure.spec.layer as Array<{ data: { values: Array<{ line: string; level: number; instability: number }> } }>)[0].data.values;
     expect(plotted.find((v) => v.line === 'instability(points=5)' && v.level === 2)!.instability).to.be.closeTo(100 * rec.instability, 1e-9);
     expect(await renderSvg(figure.spec)).to.match(/^<svg[\s\S]*Instability \(percentage points\)[\s\S]*<\/svg>\s*$/);
@@ -212,7 +210,7 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
     const kept = fs.readFileSync(path.join(dir1, INSTABILITY_FILE));
     fs.rmSync(path.join(dir1, INSTABILITY_FILE));
     try {
-      const one = reportOf(lottery).rows.find((r) => r.line === 'instability(points=5)' && r.level === 1)!;
+      const one = reportOf(lottery, registry).rows.find((r) => r.line === 'instability(points=5)' && r.level === 1)!;
       expect([one.complete, one.running, one.partial]).to.deep.equal([0, 1, true]);
       expect(one.final.mean).to.be.a('number');
       expect(one.extra.instability_pct?.mean ?? null).to.equal(null);

@@ -1,13 +1,13 @@
-import '@lth/plugin-model-resnet';
 import { expect } from 'chai';
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelHparams, type Model } from '@lth/kernel';
 import { buildModel } from '@lth/nn';
-import { useCpuBackend } from '@lth/testing';
+import { useCpuBackend, openTestSession } from '@lth/testing';
 import { interpolateInto, pathAlphas, parseSeeds, seedsComplaint, summarizePath, type PathPoint } from '../src';
 
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-resnet'] });
 const resnet = (seed: number): Model =>
-  buildModel(ModelHparams.create({ model_name: 'cifar_resnet_8', model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape: [8, 8, 3], seed });
+  buildModel(ModelHparams.create({ model_name: 'cifar_resnet_8', model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape: [8, 8, 3], seed, registry });
 const entry = (m: Model, name: string) => m.state.find((e) => e.name === name)!.variable;
 const values = (m: Model, name: string) => Array.from(entry(m, name).dataSync());
 

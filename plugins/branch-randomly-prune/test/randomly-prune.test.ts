@@ -1,18 +1,16 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Mask, Step, type ErrorCode, type Model } from '@lth/kernel';
 import { loadModelState, modelFileName } from '@lth/nn';
 import { BranchRunner, buildLotteryModel, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
-import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, tempDir, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
 import { RandomlyPruneBranch } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
 const TOY = 'randomly_prune_toy';
-registerToyImages({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (randomly_prune tests).');
-const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps }));
+const { registry } = openTestSession({ plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-branch-randomly-prune', toyImagesPlugin({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (randomly_prune tests).')] });
+const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(registry, TOY, { rewindingSteps }));
 
 /** A trunk's runs under `root`, quiet (see `quietRun` of @lth/testing). */
 const trainTrunk = (root: string, desc: LotteryDesc, levels: number) => new LotteryRunner({ desc, levels, ...quietRun(root) }).run();
@@ -41,7 +39,7 @@ describe('randomly_prune (end to end on a rewound LeNet trunk)', function () {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('is registered with OpenLTH\'s arguments and hashes', () => {
-    const b = registeredBranch('randomly_prune');
+    const b = registeredBranch(registry, 'randomly_prune');
     expect(b.instance).to.be.instanceOf(RandomlyPruneBranch);
     expect(b.description).to.equal('Randomly prune the model.');
     expect(b.meta.args.map((a) => [a.name, a.kind, a.hasDefault ? a.default : 'required'])).to.deep.equal([

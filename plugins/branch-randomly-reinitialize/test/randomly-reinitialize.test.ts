@@ -1,18 +1,16 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Mask, Step, type Model } from '@lth/kernel';
 import { loadModelState, modelFileName } from '@lth/nn';
 import { BranchRunner, buildLotteryModel, loadLevelWeights, LotteryDesc, LotteryRunner, registeredBranch } from '@lth/lottery';
-import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, tempDir, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
 import { RandomlyReinitializeBranch, reinitializationSeed } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
 const TOY = 'randomly_reinitialize_toy';
-registerToyImages({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (randomly_reinitialize tests).');
-const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps }));
+const { registry } = openTestSession({ plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-branch-randomly-reinitialize', toyImagesPlugin({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (randomly_reinitialize tests).')] });
+const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(registry, TOY, { rewindingSteps }));
 
 /** A trunk's runs under `root`, quiet (see `quietRun` of @lth/testing). */
 const trainTrunk = (root: string, desc: LotteryDesc, levels: number) => new LotteryRunner({ desc, levels, ...quietRun(root) }).run();
@@ -40,7 +38,7 @@ describe('randomly_reinitialize (end to end on a LeNet trunk)', function () {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("keeps OpenLTH's arguments and hashes; the added seed defaults to None", () => {
-    const b = registeredBranch('randomly_reinitialize');
+    const b = registeredBranch(registry, 'randomly_reinitialize');
     expect(b.instance).to.be.instanceOf(RandomlyReinitializeBranch);
     expect(b.description).to.equal('Randomly reinitialize the model.');
     expect(b.meta.args.map((a) => [a.name, a.kind, a.default])).to.deep.equal([['start_at_step_zero', 'bool', false], ['seed', 'int', null]]);

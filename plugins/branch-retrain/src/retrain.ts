@@ -1,15 +1,15 @@
-import { DatasetHparams, LthError, registry, Step, TrainingHparams, type DatasetInfo } from '@lth/kernel';
+import { DatasetHparams, LthError, Step, TrainingHparams, type DatasetInfo, type Registry } from '@lth/kernel';
 import { iterationsPerEpoch, numClasses } from '@lth/data';
 import { arg, Branch, branch, modelBuildOptions, type BranchContext } from '@lth/lottery';
 import { checkBlurFactor, checkDatasetLoads, validateTrainingHparams } from '@lth/training';
 
-function datasetInfo(d: DatasetHparams): DatasetInfo {
+function datasetInfo(registry: Registry, d: DatasetHparams): DatasetInfo {
   return registry.dataset(d.dataset_name).instance.info(d.dataset_name);
 }
 
 /** Where retraining starts: the rewind step's iteration (or 0), on the retraining dataset's epoch length (OpenLTH). */
 export function retrainStartStep(context: BranchContext, dataset: DatasetHparams, startAtStepZero: boolean): Step {
-  return Step.fromIteration(startAtStepZero ? 0 : context.trainStartStep.iteration, iterationsPerEpoch(dataset, datasetInfo(dataset)));
+  return Step.fromIteration(startAtStepZero ? 0 : context.trainStartStep.iteration, iterationsPerEpoch(dataset, datasetInfo(context.registry, dataset)));
 }
 
 /**
@@ -28,7 +28,7 @@ export function retrainStartStep(context: BranchContext, dataset: DatasetHparams
 @branch({ name: 'retrain', description: 'Retrain the model with different hyperparameters.' })
 export class RetrainBranch extends Branch {
   override validate(context: BranchContext, dataset: DatasetHparams, training: TrainingHparams, startAtStepZero: boolean): void {
-    const info = datasetInfo(dataset);
+    const info = datasetInfo(context.registry, dataset);
     const trunk = modelBuildOptions(context.desc, context.replicate);
     const classes = numClasses(dataset, info);
     if (String(info.imageShape) !== String(trunk.inputShape) || classes !== trunk.outputs) {
@@ -53,7 +53,7 @@ export class RetrainBranch extends Branch {
 
   /** Another dataset than the trunk's is loaded before anything is written (missing or corrupt: one error). */
   override async preflight(context: BranchContext, dataset: DatasetHparams): Promise<void> {
-    if (String(dataset) !== String(context.desc.dataset_hparams)) await checkDatasetLoads(dataset, context.platform, context.out);
+    if (String(dataset) !== String(context.desc.dataset_hparams)) await checkDatasetLoads(context.registry, dataset, context.platform, context.out);
   }
 
   async run(

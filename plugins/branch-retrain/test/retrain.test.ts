@@ -1,14 +1,12 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, LthError, registry, Step, TrainingHparams, type ErrorCode, type Model } from '@lth/kernel';
+import { DatasetHparams, LthError, Step, TrainingHparams, type ErrorCode, type Model } from '@lth/kernel';
 import { loadModelState, modelFileName } from '@lth/nn';
 import { MetricLogger } from '@lth/training';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch } from '@lth/lottery';
-import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, registerToyImages, tempDir, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { branchGoldenHash as goldenHash, expectLthRejection, listFiles, quietRun, tempDir, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
 import { RetrainBranch } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
@@ -17,7 +15,7 @@ const TOY = 'retrain_toy';
 const TOY_B = 'retrain_toy_b';
 /** Four classes: a network of the trunk's cannot be retrained on it. */
 const TOY_4 = 'retrain_toy_4';
-registerToyImages(
+const TOY_IMAGES = toyImagesPlugin(
   {
     [TOY]: { train: 240, test: 100, classes: 10 },
     [TOY_B]: { train: 180, test: 100, classes: 10 },
@@ -25,6 +23,7 @@ registerToyImages(
   },
   'Synthetic test images (retrain tests).',
 );
+const { registry } = openTestSession({ plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-branch-retrain', TOY_IMAGES] });
 /** A dataset of the trunk's shape whose files are missing: loading it fails as a real dataset's does. */
 const MISSING = 'retrain_toy_missing';
 registry.beginPlugin('(retrain tests: a missing dataset)');
@@ -35,7 +34,7 @@ registry.add('dataset', MISSING, {
   },
 });
 registry.endPlugin();
-const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(TOY, { rewindingSteps }));
+const toyDesc = (rewindingSteps: string | null = null) => LotteryDesc.create(toyLotteryParts(registry, TOY, { rewindingSteps }));
 
 /** A trunk's runs under `root`, quiet (see `quietRun` of @lth/testing). */
 const trainTrunk = (root: string, desc: LotteryDesc, levels: number) => new LotteryRunner({ desc, levels, ...quietRun(root) }).run();
@@ -63,7 +62,7 @@ describe('retrain (end to end on a rewound LeNet trunk)', function () {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it("has OpenLTH's arguments, hashed as OpenLTH; the groups default to the trunk's (quirk 33)", () => {
-    const b = registeredBranch('retrain');
+    const b = registeredBranch(registry, 'retrain');
     expect(b.instance).to.be.instanceOf(RetrainBranch);
     expect(b.description).to.equal('Retrain the model with different hyperparameters.');
     expect(b.meta.args.map((a) => [a.name, a.kind, a.trunk ?? null])).to.deep.equal([['retrain_d', 'group', 'dataset'], ['retrain_t', 'group', 'training'], ['start_at_step_zero', 'bool', null]]);

@@ -5,11 +5,13 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import * as tar from 'tar';
-import { DatasetHparams, Rng, registry, type ImageSource, packageManifest } from '@lth/kernel';
+import { DatasetHparams, Rng, type ImageSource, packageManifest } from '@lth/kernel';
 import { DataLoader, loadSplit } from '@lth/data';
 import { CIFAR10_MEAN, CIFAR10_STD, Cifar10Dataset, cifar10Download } from '../src/index';
-import { expectLthRejection, removeTempDirs, tempDir } from '@lth/testing';
+import { expectLthRejection, removeTempDirs, tempDir, openTestSession } from '@lth/testing';
 import { TEST_EXAMPLES, TRAIN_EXAMPLES, context, copyPythonFolder, expectedImages, label, writeBinaryFolder } from './helpers';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-dataset-cifar10'] });
 
 
 async function allImages(source: ImageSource, augment: Rng | null = null): Promise<Float32Array> {
@@ -96,7 +98,7 @@ describe('cifar10 dataset', () => {
     const root = tempDir('cifar10');
     copyPythonFolder(path.join(root, 'cifar10'));
     const hp = DatasetHparams.create({ dataset_name: 'cifar10', batch_size: 4, do_not_augment: false });
-    const source = await loadSplit(hp, 'train', context(root));
+    const source = await loadSplit(hp, 'train', context(root), registry);
     const loader = new DataLoader(source, 4, { augment: true });
     const batches = [];
     for await (const b of loader.epoch(0)) batches.push(b);

@@ -4,14 +4,16 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import sharp from 'sharp';
 import * as os from 'node:os';
-import { DatasetHparams, declaredPlatformKeys, platformSettings, Rng, registry, type ImageSource, packageManifest } from '@lth/kernel';
+import { DatasetHparams, declaredPlatformKeys, platformSettings, Rng, type ImageSource, packageManifest } from '@lth/kernel';
 import { DataLoader, loadSplit } from '@lth/data';
 import { randomResizedCropBox } from '../src/crop-geometry';
 import { CorruptImageError, decodeExample } from '../src/decode';
 import { DecodePool } from '../src/decode-pool';
 import { IMAGENET_MEAN, IMAGENET_STD, ImagenetDataset, corruptImagePolicy } from '../src/index';
-import { expectLthRejection, removeDir, removeTempDirs, tempDir } from '@lth/testing';
+import { expectLthRejection, removeDir, removeTempDirs, tempDir, openTestSession } from '@lth/testing';
 import { context, corruptJpeg, writeImagenetTree, writeJpeg } from './helpers';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-dataset-imagenet'] });
 
 const LEN = 224 * 224 * 3;
 
@@ -43,10 +45,10 @@ describe('imagenet dataset', function () {
   });
 
   it('declares the platform setting imagenetRoot, which LTH_IMAGENET_ROOT overrides', () => {
-    expect(declaredPlatformKeys().get('imagenetRoot')).to.include({ env: 'LTH_IMAGENET_ROOT', plugin: registry.dataset('imagenet').plugin });
-    expect(platformSettings({ imagenetRoot: '~/inet' }, {}).imagenetRoot).to.equal(path.join(os.homedir(), 'inet'));
-    expect(platformSettings({ imagenetRoot: '~/inet' }, { LTH_IMAGENET_ROOT: '/data/in' }).imagenetRoot).to.equal('/data/in');
-    expect(platformSettings({}, {}).imagenetRoot).to.equal(null);
+    expect(declaredPlatformKeys(registry).get('imagenetRoot')).to.include({ env: 'LTH_IMAGENET_ROOT', plugin: registry.dataset('imagenet').plugin });
+    expect(platformSettings({ imagenetRoot: '~/inet' }, registry, {}).imagenetRoot).to.equal(path.join(os.homedir(), 'inet'));
+    expect(platformSettings({ imagenetRoot: '~/inet' }, registry, { LTH_IMAGENET_ROOT: '/data/in' }).imagenetRoot).to.equal('/data/in');
+    expect(platformSettings({}, registry, {}).imagenetRoot).to.equal(null);
   });
 
   it('needs platform.imagenetRoot', async () => {
@@ -147,7 +149,7 @@ describe('imagenet dataset', function () {
 
   it('works through the kernel loader: loadSplit + DataLoader', async () => {
     const hp = DatasetHparams.create({ dataset_name: 'imagenet', batch_size: 5, do_not_augment: false });
-    const source = await loadSplit(hp, 'train', context(root, { numWorkers: 1 }));
+    const source = await loadSplit(hp, 'train', context(root, { numWorkers: 1 }), registry);
     try {
       const loader = new DataLoader(source, 5, { augment: true });
       const sizes: number[] = [];

@@ -4,6 +4,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { DatasetHparams, Registry } from '@lth/kernel';
 import { DataLoader, iterationsPerEpoch, loadSplit } from '@lth/data';
+import { emptyRegistry } from '@lth/testing';
 import { MnistFamily } from '../src';
 
 const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
@@ -18,7 +19,7 @@ describe("dataset-mnist on Debian's real Fashion-MNIST", function () {
   after(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('loads 60000 + 10000 images with balanced labels and batches a full epoch quickly', async () => {
-    const reg = new Registry();
+    const reg = emptyRegistry();
     const family = new MnistFamily({ mirrors: { fashion_mnist: { baseUrl: 'http://127.0.0.1:1/', md5: {} } } });
     reg.add('dataset', 'fashion_mnist', family);
     const ctx = { datasetRoot: root, setting: () => null, numWorkers: 0, log: () => undefined };

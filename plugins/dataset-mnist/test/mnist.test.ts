@@ -3,10 +3,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { DatasetHparams, Registry, registry, type DatasetContext, type ImageSource, packageManifest } from '@lth/kernel';
+import { DatasetHparams, Registry, type DatasetContext, type ImageSource, packageManifest } from '@lth/kernel';
 import { DataLoader, loadSplit } from '@lth/data';
 import { MNIST_VARIANTS, MnistFamily } from '../src';
-import { idxImages, idxLabels, labelOf, listFiles, pixelOf, SMALL_MNIST, smallMnistFiles, writeMnistFiles } from '@lth/testing';
+import { emptyRegistry, idxImages, idxLabels, labelOf, listFiles, pixelOf, SMALL_MNIST, smallMnistFiles, writeMnistFiles, openTestSession } from '@lth/testing';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-dataset-mnist'] });
 
 const { train: TRAIN, test: TEST } = SMALL_MNIST;
 
@@ -70,7 +72,7 @@ describe('dataset-mnist', () => {
 
   it('never augments, even when asked, and works through loadSplit with the shared transformations', async () => {
     writeMnistFiles(path.join(root, 'mnist'), smallMnistFiles(), true);
-    const reg = new Registry();
+    const reg = emptyRegistry();
     reg.add('dataset', 'mnist', small());
     const hp = DatasetHparams.create({ dataset_name: 'mnist', batch_size: 64, subsample_fraction: 0.5, unsupervised_labels: 'rotation' });
     const train = await loadSplit(hp, 'train', ctx, reg);

@@ -4,12 +4,15 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { loadSafetensors, LthError, ModelHparams, registry, Rng, saveSafetensors, Step, type Model, packageManifest } from '@lth/kernel';
+import { loadSafetensors, LthError, ModelHparams, Rng, saveSafetensors, Step, type Model, packageManifest } from '@lth/kernel';
 import { buildModel, countParameters, ensureGradients, loadModelState, modelSeed, saveModel, trainableVariables } from '@lth/nn';
 import { LeNet, LeNetFamily, lenetWidths } from '../src';
-import { OPENLTH_LENET, runTorch, sampleStd } from '@lth/testing';
+import { OPENLTH_LENET, openTestSession, runTorch, sampleStd } from '@lth/testing';
 
-const MNIST = { outputs: 10, inputShape: [28, 28, 1] as [number, number, number], seed: 'replicate_1' };
+const session = openTestSession({ plugins: ['@lth/plugin-model-lenet'] });
+after(() => session.dispose());
+const registry = session.registry;
+const MNIST = { outputs: 10, inputShape: [28, 28, 1] as [number, number, number], seed: 'replicate_1', registry };
 const hp = (v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: 'mnist_lenet_300_100', model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
 const values = (m: Model, name: string) => m.state.find((e) => e.name === name)!.variable.dataSync() as Float32Array;
 

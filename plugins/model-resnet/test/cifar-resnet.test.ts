@@ -3,11 +3,13 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { loadSafetensors, LthError, registry, Rng, Step, type Model, packageManifest } from '@lth/kernel';
+import { loadSafetensors, LthError, Rng, Step, type Model, packageManifest } from '@lth/kernel';
 import { countParameters, loadModelState, saveModel, trainableVariables } from '@lth/nn';
 import { CifarResNet, CifarResNetFamily, parseCifarResNetName } from '../src';
-import { sampleStd, useCpuBackend } from '@lth/testing';
+import { sampleStd, useCpuBackend, openTestSession } from '@lth/testing';
 import { build, CIFAR, maxDiff, torchShapes, values } from './helpers';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-resnet'] });
 
 const bnWeights = (m: Model) => m.state.filter((e) => e.role === 'bn.weight');
 const bnBiases = (m: Model) => m.state.filter((e) => e.role === 'bn.bias');

@@ -1,9 +1,12 @@
 import { expect } from 'chai';
-import { DatasetHparams, ModelHparams, registry, TrainingHparams } from '@lth/kernel';
+import { DatasetHparams, ModelHparams, TrainingHparams } from '@lth/kernel';
 import { TrainingDesc } from '@lth/training';
 import { LotteryDesc } from '@lth/lottery';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
 import '../src';
+import { openTestSession } from '@lth/testing';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-resnet'] });
 
 /** The train and lottery descs `--default_hparams=<name>` gives, as the CLI builds them. */
 function descs(name: string): { train: TrainingDesc; lottery: LotteryDesc } {

@@ -1,12 +1,15 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import { ModelHparams, torchShape, type Model } from '@lth/kernel';
 import { buildModel } from '@lth/nn';
-import { maxAbsDiff } from '@lth/testing';
+import { maxAbsDiff, openTestSession } from '@lth/testing';
 
 export type Shape = [number, number, number];
 
+/** A session with the ResNet families loaded (and the kernel's initializers). */
+export const { registry } = openTestSession({ plugins: ['@lth/plugin-model-resnet'] });
+
 /** CIFAR-10's build options: 10 classes, 32×32 RGB. */
-export const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as Shape, seed: 'replicate_1' };
+export const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as Shape, seed: 'replicate_1', registry };
 
 /** Model hparams with the families' default initializers, overridden by `v`. */
 export function modelHparams(name: string, v: Record<string, unknown> = {}): ModelHparams {

@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { LthError, registry, Rng } from '@lth/kernel';
+import { LthError, Rng } from '@lth/kernel';
 import { countParameters, trainableVariables } from '@lth/nn';
 import { BasicBlock, Bottleneck, IMAGENET_RESNET_DEPTHS, ImageNetResNet, ImageNetResNetFamily, parseImageNetResNetName } from '../src';
-import { sampleStd, useCpuBackend } from '@lth/testing';
+import { sampleStd, useCpuBackend, openTestSession } from '@lth/testing';
 import { build, torchShapes, values, type Shape } from './helpers';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-resnet'] });
 
 const IMAGENET = { outputs: 1000, inputShape: [224, 224, 3] as Shape, seed: 'replicate_1' };
 

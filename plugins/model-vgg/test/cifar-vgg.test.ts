@@ -1,14 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { expect } from 'chai';
-import { DatasetHparams, LthError, ModelHparams, registry, Rng, torchShape, TrainingHparams, type Model, packageManifest } from '@lth/kernel';
+import { DatasetHparams, LthError, ModelHparams, Rng, torchShape, TrainingHparams, type Model, packageManifest } from '@lth/kernel';
 import { buildModel, countParameters, ensureGradients } from '@lth/nn';
 import { TrainingDesc } from '@lth/training';
 import { LotteryDesc } from '@lth/lottery';
 import { SparseGlobalPruningHparams } from '@lth/plugin-pruning-sparse-global';
 import { CIFAR_VGG_PLANS, CifarVgg, CifarVggFamily, cifarVggPlan } from '../src';
+import { openTestSession } from '@lth/testing';
 
-const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as [number, number, number], seed: 'replicate_1' };
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-vgg'] });
+
+const CIFAR = { outputs: 10, inputShape: [32, 32, 3] as [number, number, number], seed: 'replicate_1', registry };
 const hp = (name: string, v: Record<string, unknown> = {}) => ModelHparams.create({ model_name: name, model_init: 'kaiming_normal', batchnorm_init: 'uniform', ...v });
 const values = (m: Model, name: string) => Array.from(m.state.find((e) => e.name === name)!.variable.dataSync());
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory } from '@lth/kernel';
+import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory, inject, injectable, TOKENS, type Registry } from '@lth/kernel';
 import { ensureGradients } from '@lth/nn';
 import { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
 import { LocalPlatformHparams } from './hparams';
@@ -97,9 +97,12 @@ async function activate(loader: BackendLoader, options: BackendOptions): Promise
 }
 
 /** The `local` platform kind: `--platform=local` (the default). */
+@injectable()
 @platform({ name: 'local', hparams: LocalPlatformHparams, description: 'This machine, one process; results in ~/open_lth_data, datasets in ~/open_lth_datasets.' })
 export class LocalPlatformFactory implements PlatformFactory<LocalPlatformHparams> {
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   create(flags: LocalPlatformHparams, config: PlatformConfig): LocalPlatform {
-    return new LocalPlatform(localPlatformSettings(flags, config));
+    return new LocalPlatform(localPlatformSettings(flags, config, process.env, this.registry));
   }
 }

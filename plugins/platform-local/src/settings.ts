@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { closest, declaredPlatformKeys, expandHome, LthError, platformSettings, registry, type PlatformConfig } from '@lth/kernel';
+import { closest, declaredPlatformKeys, expandHome, LthError, platformSettings, type PlatformConfig, type Registry } from '@lth/kernel';
 import { BACKEND_CHOICES, MAX_WORKERS, threadsComplaint, type BackendChoice, type LocalPlatformHparams } from './hparams';
 
 /** Everything the local platform runs with, once flags, environment and config are merged. */
@@ -44,22 +44,28 @@ export const LOCAL_CONFIG_KEYS = ['name', 'root', 'datasetRoot', 'backend', 'num
 
 /**
  * An unknown key in a `platform` section meant for this platform is an error naming the closest
- * known one: the local platform's own, those loaded plugins declare (`imagenetRoot`). A key named
- * after another registered platform (`slurm: { ... }`) is that platform's own section, left to it.
+ * known one: the local platform's own, those the plugins of `registry` declare (`imagenetRoot`).
+ * A key named after a platform of `registry` (`slurm: { ... }`) is that platform's own section,
+ * left to it.
  */
-function checkKeys(config: PlatformConfig): void {
+function checkKeys(config: PlatformConfig, registry: Registry | null): void {
   if (config.name !== undefined && config.name !== 'local') return;
-  const known = [...LOCAL_CONFIG_KEYS, ...declaredPlatformKeys().keys()];
+  const known = [...LOCAL_CONFIG_KEYS, ...(registry ? declaredPlatformKeys(registry).keys() : [])];
+  const platforms = registry ? registry.list('platform').map((p) => p.name) : [];
   for (const key of Object.keys(config)) {
-    if (known.includes(key) || registry.find('platform', key)) continue;
-    const near = closest(key, [...known, ...registry.list('platform').map((p) => p.name)]);
+    if (known.includes(key) || platforms.includes(key)) continue;
+    const near = closest(key, [...known, ...platforms]);
     throw new LthError('BAD_CONFIG', `platform.${key} in lth.config.ts is not a setting of the local platform.${near ? ` Did you mean platform.${near}?` : ''} Its settings are ${known.join(', ')}.`);
   }
 }
 
-/** Merges the platform flags, `LTH_*` environment variables and the config's `platform` section. */
-export function localPlatformSettings(flags: LocalPlatformHparams, config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): LocalPlatformSettings {
-  checkKeys(config);
+/**
+ * Merges the platform flags, `LTH_*` environment variables and the config's `platform` section;
+ * `registry` (the session's) names the other platforms (their sections are theirs) and the keys
+ * dataset plugins declare; without one, only the local platform's own keys are known.
+ */
+export function localPlatformSettings(flags: LocalPlatformHparams, config: PlatformConfig, env: NodeJS.ProcessEnv = process.env, registry: Registry | null = null): LocalPlatformSettings {
+  checkKeys(config, registry);
   const numWorkers = config.numWorkers;
   if (numWorkers !== undefined && (!Number.isInteger(numWorkers) || numWorkers < 0 || numWorkers > MAX_WORKERS)) {
     throw new LthError('BAD_CONFIG', `platform.numWorkers in lth.config.ts must be an integer from 0 to ${MAX_WORKERS} (got ${JSON.stringify(numWorkers)}).`);
@@ -88,7 +94,7 @@ export function localPlatformSettings(flags: LocalPlatformHparams, config: Platf
     backend,
     onCorruptImage: flags.on_corrupt_image ?? corruptImagePolicy(env.LTH_ON_CORRUPT_IMAGE, config.onCorruptImage),
     ...(numThreads === undefined ? {} : { numThreads }),
-    declared: platformSettings(config, env),
+    declared: registry ? platformSettings(config, registry, env) : {},
   };
 }
 

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { expandHome, LthError, platformSettings, type PlatformConfig } from '@lth/kernel';
+import { expandHome, LthError, platformSettings, type PlatformConfig, type Registry } from '@lth/kernel';
 import type { SlurmPlatformHparams } from './hparams';
 
 /** The `platform.slurm` section of `lth.config.ts`. */
@@ -42,8 +42,8 @@ function location(env: string | undefined, config: string | null, fallback: stri
   return p === null ? null : path.resolve(expandHome(p));
 }
 
-/** Merges the flags, `LTH_*` environment variables and the config's `platform` section (its `slurm` key for Slurm's own settings). */
-export function slurmSettings(flags: SlurmPlatformHparams, config: PlatformConfig, env: NodeJS.ProcessEnv = process.env): SlurmSettings {
+/** Merges the flags, `LTH_*` environment variables and the config's `platform` section (its `slurm` key for Slurm's own settings); `registry` (the session's) names the settings dataset plugins declare. */
+export function slurmSettings(flags: SlurmPlatformHparams, config: PlatformConfig, env: NodeJS.ProcessEnv = process.env, registry: Registry | null = null): SlurmSettings {
   const raw = config.slurm ?? {};
   if (typeof raw !== 'object' || Array.isArray(raw)) throw new LthError('BAD_CONFIG', `platform.slurm in lth.config.ts must be an object ({ partition, account, time, cpus, mem, sbatchArgs }).`);
   const slurm = raw as Record<string, unknown>;
@@ -58,7 +58,7 @@ export function slurmSettings(flags: SlurmPlatformHparams, config: PlatformConfi
   return {
     root: location(env.LTH_ROOT, str(config.root, 'platform.root'), '~/open_lth_data')!,
     datasetRoot: location(env.LTH_DATASET_ROOT, str(config.datasetRoot, 'platform.datasetRoot'), '~/open_lth_datasets')!,
-    declared: platformSettings(config, env),
+    declared: registry ? platformSettings(config, registry, env) : {},
     partition: flags.partition ?? str(slurm.partition, 'platform.slurm.partition'),
     account: flags.account ?? str(slurm.account, 'platform.slurm.account'),
     time: flags.time ?? str(slurm.time, 'platform.slurm.time'),

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { platform, type JobInvocation, type Platform, type PlatformConfig, type PlatformFactory, type SubmitContext } from '@lth/kernel';
+import { inject, injectable, platform, TOKENS, type JobInvocation, type Platform, type PlatformConfig, type PlatformFactory, type Registry, type SubmitContext } from '@lth/kernel';
 import { SlurmPlatformHparams } from './hparams';
 import { slurmSettings, type SlurmSettings } from './settings';
 import { submitJobs } from './submit';
@@ -56,9 +56,12 @@ export class SlurmPlatform implements Platform {
 }
 
 /** The `slurm` platform kind. */
+@injectable()
 @platform({ name: 'slurm', hparams: SlurmPlatformHparams, description: 'A Slurm cluster: lottery levels, branches and sweeps become chains of jobs and job arrays.' })
 export class SlurmPlatformFactory implements PlatformFactory<SlurmPlatformHparams> {
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   create(flags: SlurmPlatformHparams, config: PlatformConfig): SlurmPlatform {
-    return new SlurmPlatform(slurmSettings(flags, config));
+    return new SlurmPlatform(slurmSettings(flags, config, process.env, this.registry));
   }
 }

@@ -1,10 +1,12 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
-import { Mask, registry, Rng, type Model } from '@lth/kernel';
-import { expectLthError } from '@lth/testing';
+import { Mask, Rng, type Model } from '@lth/kernel';
+import { expectLthError, openTestSession } from '@lth/testing';
 import { SparseGlobalPruningHparams, SparseGlobalStrategy } from '../src';
 import { toyModel } from './toy-model';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-pruning-sparse-global'] });
 
 const hp = (v: Record<string, unknown> = {}) => SparseGlobalPruningHparams.create({ pruning_strategy: 'sparse_global', ...v });
 const prune = (h: SparseGlobalPruningHparams, m: Model, mask: Mask | null = null) => new SparseGlobalStrategy().prune(h, m, mask);

@@ -1,19 +1,17 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-model-resnet';
-import '@lth/plugin-pruning-sparse-global';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Mask, registry, type ErrorCode, type Model } from '@lth/kernel';
+import { Mask, type ErrorCode, type Model } from '@lth/kernel';
 import { modelFileName } from '@lth/nn';
 import { BranchRunner, buildLotteryModel, examplesOf, loadLevelMask, loadLevelWeights, LotteryDesc, LotteryRunner, LotteryWorkflow, lotteryPruningContext, registeredBranch } from '@lth/lottery';
-import { expectLthRejection, quietRun, registerToyImages, tempDir, toyImages, toyLotteryParts, useCpuBackend } from '@lth/testing';
+import { expectLthRejection, quietRun, tempDir, toyImages, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
 import { maskWeights, PruneAtInitBranch, pruneLowest, snipScores } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images, batch 30: 8 iterations per epoch). */
 const TOY = 'pruning_strategies_toy';
-registerToyImages({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (pruning-strategies tests).');
-const desc = (pruning: Record<string, unknown>, training: Record<string, unknown> = { training_steps: '1ep' }) => LotteryDesc.create(toyLotteryParts(TOY, { pruning, training }));
+const TOY_IMAGES = toyImagesPlugin({ [TOY]: { train: 240, test: 100, classes: 10 } }, 'Synthetic test images (pruning-strategies tests).');
+const { registry } = openTestSession({ plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-model-resnet', '@lth/plugin-pruning-strategies', TOY_IMAGES] });
+const desc = (pruning: Record<string, unknown>, training: Record<string, unknown> = { training_steps: '1ep' }) => LotteryDesc.create(toyLotteryParts(registry, TOY, { pruning, training }));
 const layers = (m: Mask) => Object.fromEntries(Object.entries(m.sparsityReport().layers).map(([k, v]) => [k, v.unpruned]));
 const values = (m: Model, name: string) => m.state.find((e) => e.name === name)!.variable.dataSync();
 
@@ -94,7 +92,7 @@ describe('the strategies in lth lottery and the prune_at_init branch (toy LeNet 
   it('prune_at_init: synflow to an exact density from level 0, fc.weight left whole as the trunk ignores it; a rerun trains nothing', async () => {
     const d = desc({ pruning_strategy: 'sparse_global', pruning_layers_to_ignore: 'fc.weight' });
     await new LotteryRunner({ desc: d, levels: 1, ...quietRun(root) }).run();
-    expect(registeredBranch('prune_at_init').instance).to.be.instanceOf(PruneAtInitBranch);
+    expect(registeredBranch(registry, 'prune_at_init').instance).to.be.instanceOf(PruneAtInitBranch);
     const run = () => new BranchRunner({ branch: 'prune_at_init', args: { strategy: 'synflow', density: 0.1, iterations: 10 }, desc: d, levels: [0], ...quietRun(root) });
     await run().run();
     const dir = run().outputLocations()[0];

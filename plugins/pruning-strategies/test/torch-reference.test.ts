@@ -1,5 +1,3 @@
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-model-resnet';
 import { CifarVgg, type VggPlanEntry } from '@lth/plugin-model-vgg';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
@@ -7,8 +5,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadSafetensors, Mask, ModelHparams, Rng, saveSafetensors, Step, toTorchLayout, type Model, type PruningBatch } from '@lth/kernel';
 import { buildModel, saveModel, stateEntry } from '@lth/nn';
-import { OPENLTH_MODELS, runTorch, tempDir, useCpuBackend } from '@lth/testing';
+import { OPENLTH_MODELS, runTorch, tempDir, useCpuBackend, openTestSession } from '@lth/testing';
 import { absoluteState, graspScores, pruneLowest, snipScores, synflowScores, type Scores } from '../src';
+
+const { registry } = openTestSession({ plugins: ['@lth/plugin-model-lenet', '@lth/plugin-model-resnet'] });
 
 /**
  * The papers' scoring rules in a few lines of PyTorch, on OpenLTH's model with lth's weights
@@ -141,7 +141,7 @@ async function compare(torchName: string, make: () => Model, inputShape: [number
 
 /** `model_name` built as lth lottery builds it, with a fixed seed. */
 const named = (modelName: string, inputShape: [number, number, number]) => () =>
-  buildModel(ModelHparams.create({ model_name: modelName, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape, seed: 3 });
+  buildModel(ModelHparams.create({ model_name: modelName, model_init: 'kaiming_normal', batchnorm_init: 'uniform' }), { outputs: 10, inputShape, seed: 3, registry });
 
 /** OpenLTH's CIFAR VGG with `plan` (PyTorch's default initialisation), its batch-norm weights drawn uniformly in [0, 1). */
 const tinyVgg = (plan: readonly VggPlanEntry[], inputShape: [number, number, number]) => () => {

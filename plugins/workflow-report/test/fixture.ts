@@ -1,10 +1,13 @@
-import '@lth/plugin-dataset-mnist';
-import '@lth/plugin-model-lenet';
-import '@lth/plugin-pruning-sparse-global';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DatasetHparams, Hparams, ModelHparams, registry, TrainingHparams, type PruningHparams } from '@lth/kernel';
+import { DatasetHparams, Hparams, ModelHparams, TrainingHparams, type PruningHparams } from '@lth/kernel';
 import { LOTTERY_RUN_FILE, LotteryDesc } from '@lth/lottery';
+import { openTestSession } from '@lth/testing';
+
+/** The report tests' session: the lottery package, Fashion-MNIST, LeNet, sparse_global and the report workflows. */
+export const { registry } = openTestSession({
+  plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-dataset-mnist', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-workflow-report'],
+});
 
 /** The synthetic experiment's trunk: LeNet-300-100's defaults on Fashion-MNIST, 2 epochs (469 iterations each), data order seed 1. */
 export function fixtureDesc(): LotteryDesc {
@@ -15,7 +18,7 @@ export function fixtureDesc(): LotteryDesc {
     DatasetHparams.create({ dataset_name: 'fashion_mnist', batch_size: 128 }),
     TrainingHparams.create({ optimizer_name: 'sgd', lr: 0.1, training_steps: '2ep', data_order_seed: 1 }),
     pruning,
-  );
+  ).bind(registry);
 }
 
 /** The flags that name `fixtureDesc()` on the command line. */

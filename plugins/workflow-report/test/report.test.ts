@@ -3,14 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { removeTempDirs, tempDir } from '@lth/testing';
 import { addReportExtension, formatReportCsv, listRows, readExperiment, reportOf, stat } from '../src';
-import { accuracy, BRANCH, writeFixture } from './fixture';
+import { accuracy, BRANCH, registry, writeFixture } from './fixture';
 
 describe('workflow-report: reading results', () => {
   after(removeTempDirs);
 
   it('tabulates every level of the trunk and the branch as mean ± sample std over the replicates', () => {
     const dir = writeFixture(tempDir('report'));
-    const r = reportOf(dir);
+    const r = reportOf(dir, registry);
     expect(r.rows.map((x) => `${x.level}:${x.line}`)).to.deep.equal([0, 1, 2, 3].flatMap((l) => [`${l}:trunk`, `${l}:randomly_reinitialize`]));
     for (const row of r.rows) {
       const line = row.line === 'trunk' ? 'trunk' : 'branch';
@@ -33,7 +33,7 @@ describe('workflow-report: reading results', () => {
   it('lists the experiment and its branch with levels, status, best accuracy and non-default hyperparameters', () => {
     const root = tempDir('report');
     writeFixture(root);
-    const rows = listRows(root);
+    const rows = listRows(root, registry);
     expect(rows.map((r) => [r.kind, r.hashname.slice(0, 8), r.replicates.join(','), r.levelsDone, r.levelsPlanned, r.complete])).to.deep.equal([
       ['lottery', 'lottery_', '1,2', 3, 3, true],
       ['branch', 'lottery_', '1,2', null, null, true],
@@ -47,14 +47,14 @@ describe('workflow-report: reading results', () => {
   it('shows runs in progress: the level is running, its row is over the complete replicate only', () => {
     const root = tempDir('report');
     const dir = writeFixture(root, { inProgress: true });
-    const r = reportOf(dir);
+    const r = reportOf(dir, registry);
     const row = r.rows.find((x) => x.level === 3 && x.line === 'trunk')!;
     expect([row.complete, row.running, row.final.n]).to.deep.equal([1, 1, 1]);
     expect(row.final.mean).to.equal(accuracy('trunk', 3, 1));
-    const [lottery] = listRows(root);
+    const [lottery] = listRows(root, registry);
     expect([lottery.levelsDone, lottery.complete, lottery.running]).to.deep.equal([2, false, 1]);
     fs.rmSync(path.join(dir, 'replicate_1', 'level_3'), { recursive: true });
-    const partial = reportOf(dir).rows.find((x) => x.level === 3 && x.line === 'trunk')!;
+    const partial = reportOf(dir, registry).rows.find((x) => x.level === 3 && x.line === 'trunk')!;
     expect([partial.complete, partial.running, partial.partial]).to.deep.equal([0, 1, true]);
     expect(partial.final.mean).to.be.closeTo(accuracy('trunk', 3, 2) + 0.01, 1e-12);
   });
@@ -66,7 +66,7 @@ describe('workflow-report: reading results', () => {
     fs.writeFileSync(path.join(dir, 'replicate_2', 'level_0', 'main', 'desc.json'), '[]');
     fs.mkdirSync(path.join(root, 'train_0123456789abcdef0123456789abcdef', 'replicate_1', 'main'), { recursive: true });
     fs.writeFileSync(path.join(dir, 'replicate_1', 'level_2', 'main', 'logger'), 'not,a\nlogger');
-    const rows = listRows(root);
+    const rows = listRows(root, registry);
     const lottery = rows.find((r) => r.kind === 'lottery')!;
     expect(lottery.problem).to.match(/desc\.json is not JSON/);
     expect(lottery.complete).to.equal(false);
@@ -75,13 +75,13 @@ describe('workflow-report: reading results', () => {
     expect(train.problem).to.match(/Cannot read .*desc\.json/);
     const e = readExperiment(dir);
     expect(e.runs.find((x) => x.replicate === 1 && x.level === 2)!.run.status).to.equal('unreadable');
-    const r = reportOf(dir);
+    const r = reportOf(dir, registry);
     expect(r.summary).to.match(/^\(hyperparameters unknown: /);
     expect(r.rows.find((x) => x.level === 2 && x.line === 'trunk')!.final.n).to.equal(1);
   });
 
   it('writes CSV whose numbers are the rows\'', () => {
-    const r = reportOf(writeFixture(tempDir('report')));
+    const r = reportOf(writeFixture(tempDir('report')), registry);
     const lines = formatReportCsv(r).split('\n');
     expect(lines).to.have.length(9);
     const header = lines[0].split(',');
@@ -92,10 +92,10 @@ describe('workflow-report: reading results', () => {
   });
 
   it('an extension adds a column of its branch, averaged like the accuracies', () => {
-    const r0 = reportOf(writeFixture(tempDir('report')));
+    const r0 = reportOf(writeFixture(tempDir('report')), registry);
     expect(r0.extraColumns).to.deep.equal([]);
     addReportExtension({ branch: 'randomly_reinitialize', metrics: (run) => ({ test_extension_final_x2: run.final ? 2 * run.final.accuracy : null }) });
-    const r = reportOf(writeFixture(tempDir('report')));
+    const r = reportOf(writeFixture(tempDir('report')), registry);
     expect(r.extraColumns).to.deep.equal(['test_extension_final_x2']);
     const row = r.rows.find((x) => x.line === 'randomly_reinitialize' && x.level === 1)!;
     expect(row.extra.test_extension_final_x2.mean).to.be.closeTo(2 * row.final.mean!, 1e-12);

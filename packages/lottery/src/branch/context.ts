@@ -7,6 +7,7 @@ import {
   type Model,
   type Output,
   type Platform,
+  type Registry,
   type TrunkPoint,
 } from '@lth/kernel';
 import { buildModel } from '@lth/nn';
@@ -37,6 +38,11 @@ export class BranchContext implements BranchContextContract {
   /** The trunk's lottery desc. */
   get desc(): LotteryDesc {
     return this.options.branchDesc.lottery_desc;
+  }
+
+  /** The session's registry (the trunk's desc is bound to it). */
+  get registry(): Registry {
+    return this.desc.registry;
   }
 
   get branchDesc(): BranchDesc {
@@ -156,6 +162,7 @@ export class BranchContext implements BranchContextContract {
     await this.platform.barrier();
     return this.options.run.train({
       model: o.model,
+      registry: this.desc.registry,
       outputLocation: dir,
       dataset: o.dataset ?? this.desc.dataset_hparams,
       training: o.training ?? this.desc.training_hparams,

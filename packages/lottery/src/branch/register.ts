@@ -1,5 +1,5 @@
 import { distance } from 'fastest-levenshtein';
-import { LthError, registry, type BranchMeta, type Contribution } from '@lth/kernel';
+import { declareContribution, LthError, registerDecoratorModule, type BranchMeta, type Contribution, type Registry } from '@lth/kernel';
 import { declaredArgs } from './arg';
 import { Branch } from './branch';
 import { branchFlagsClass, branchHparamsClass } from './branch-hparams';
@@ -10,6 +10,7 @@ export type RegisteredBranch = Contribution<Branch> & { readonly meta: BranchMet
 export type { BranchMeta } from '@lth/kernel';
 
 const NAME = /^[a-z][a-z0-9_]*$/;
+registerDecoratorModule(__filename);
 
 /**
  * Registers a branch class (a subclass of `Branch`) under `name`, which becomes
@@ -26,14 +27,13 @@ export function branch(info: { name: string; description: string }) {
     const args = declaredArgs(cls);
     const hparams = branchHparamsClass(info.name, args);
     const meta: BranchMeta = { args, hparams, flags: branchFlagsClass(info.name, args, hparams) };
-    const instance = registry.container.resolve(cls as unknown as new () => Branch);
-    registry.add('branch', info.name, instance, info.description, meta as unknown as Record<string, unknown>);
+    declareContribution({ kind: 'branch', names: [info.name], cls, description: info.description, meta: meta as unknown as Record<string, unknown> });
   };
 }
 
-/** The registered branches, in registration order. */
-export function listBranches(): RegisteredBranch[] {
-  return registry.list<Branch>('branch') as RegisteredBranch[];
+/** The branches registered in `registry` (a session's), in registration order. */
+export function listBranches(registry: Registry): RegisteredBranch[] {
+  return registry.list('branch') as RegisteredBranch[];
 }
 
 const RULE_WIDTH = 82;
@@ -44,8 +44,8 @@ const RULE_WIDTH = 82;
  * `Choose a branch to run:`, one `* lth lottery_branch <name> [...] => <description>` line per
  * registered branch, and a closing rule.
  */
-export function branchMenu(): string {
-  const all = listBranches();
+export function branchMenu(registry: Registry): string {
+  const all = listBranches(registry);
   return [
     '='.repeat(RULE_WIDTH),
     'lth: A Framework for Research on Lottery Tickets and Beyond',
@@ -73,16 +73,16 @@ function likelyMeant(name: string, known: readonly string[]): string | undefined
 }
 
 /**
- * The branch registered as `name`, or an `UNKNOWN_BRANCH` error (exit status 1) with the branch
+ * The branch registered as `name` in `registry`, or an `UNKNOWN_BRANCH` error (exit status 1) with the branch
  * menu as its details and, in its message, the name it likely meant or else the known names.
  */
-export function registeredBranch(name: string): RegisteredBranch {
-  const found = registry.find<Branch>('branch', name);
+export function registeredBranch(registry: Registry, name: string): RegisteredBranch {
+  const found = registry.find('branch', name);
   if (!found) {
-    const known = listBranches().map((b) => b.name);
+    const known = listBranches(registry).map((b) => b.name);
     const near = likelyMeant(name, known);
     const hint = near ? `Did you mean ${near}?` : `Known branches: ${known.length ? known.join(', ') : '(none: no branch plugin is loaded)'}.`;
-    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. ${hint}`, branchMenu());
+    throw new LthError('UNKNOWN_BRANCH', `Unknown branch '${name}'. ${hint}`, branchMenu(registry));
   }
   return found as RegisteredBranch;
 }

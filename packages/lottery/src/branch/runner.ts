@@ -49,7 +49,7 @@ export class BranchRunner {
   private readonly job: ExperimentRun;
 
   constructor(private readonly options: BranchRunOptions) {
-    this.branch = registeredBranch(options.branch);
+    this.branch = registeredBranch(options.desc.registry, options.branch);
     const args = resolveBranchArgs(this.branch.meta.hparams, this.branch.meta.args, options.args, options.desc);
     this.branchDesc = new BranchDesc(options.desc, args, options.branch);
     this.job = new ExperimentRun(options);
@@ -83,7 +83,7 @@ export class BranchRunner {
   /** Every check that needs no writing: trunk hyperparameters, levels reached, the branch's own checks. */
   validate(): void {
     const { desc, platform, replicate } = this.options;
-    validateModelHparams(desc.model_hparams);
+    validateModelHparams(desc.model_hparams, desc.registry);
     validateTrainingHparams(desc.training_hparams, desc.iterationsPerEpoch());
     checkTrunkLevels(desc, platform.root, replicate, this.options.levels);
     for (const level of this.options.levels) this.branch.instance.validate(this.context(level), ...this.argValues());

@@ -1,4 +1,4 @@
-import { group, Hparams, LthError, str, type FlagGroup, type Platform } from '@lth/kernel';
+import { group, Hparams, LthError, str, type FlagGroup, type Platform, type Registry } from '@lth/kernel';
 import type { LotteryDesc } from '../desc';
 import { locateTrunk } from '../desc-file';
 
@@ -22,9 +22,9 @@ export interface TrunkByDir {
   readonly desc: LotteryDesc;
 }
 
-/** The trunk a directory names (see `locateTrunk`). */
-export function trunkByDir(p: string): TrunkByDir {
-  return locateTrunk(p);
+/** The trunk a directory names (see `locateTrunk`), its desc bound to `registry`. */
+export function trunkByDir(p: string, registry: Registry): TrunkByDir {
+  return locateTrunk(p, registry);
 }
 
 /**

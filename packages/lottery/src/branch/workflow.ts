@@ -1,4 +1,4 @@
-import { group, Hparams, LthError, str, workflow, type FlagGroup, type Job, type Workflow } from '@lth/kernel';
+import { group, Hparams, inject, injectable, LthError, str, TOKENS, workflow, type FlagGroup, type Job, type Registry, type Workflow } from '@lth/kernel';
 import { LotteryDesc } from '../desc';
 import { LOTTERY_SELECTORS, LotteryWorkflow, type LotterySelectors } from '../workflow';
 import { levelListComplaint, parseLevelList } from './level-list';
@@ -31,8 +31,11 @@ export class BranchLevelsArgs extends Hparams {
  * `desc.json` (trunk flags given as well must agree), its results root is the directory above
  * it, and a path inside a replicate selects that replicate.
  */
+@injectable()
 @workflow({ name: 'lottery_branch', description: 'Run a lottery branch.' })
 export class LotteryBranchWorkflow implements Workflow {
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   readonly positionals = [
     { name: 'branch', description: 'The branch to run. Run lth lottery_branch alone to list the branches.' },
     { name: 'trunk', description: "The trunk's directory, instead of its flags (as --trunk=<dir>).", optional: true },
@@ -44,17 +47,17 @@ export class LotteryBranchWorkflow implements Workflow {
   flagGroups(selectors: LotterySelectors & { readonly trunk?: string }): FlagGroup[] {
     const name = selectors.positionals[0];
     if (name === undefined) {
-      throw new LthError('MISSING_BRANCH', '', branchMenu());
+      throw new LthError('MISSING_BRANCH', '', branchMenu(this.registry));
     }
-    const b = registeredBranch(name);
+    const b = registeredBranch(this.registry, name);
     const dir = trunkPath(selectors.trunk, selectors.positionals[1]);
     let trunk: FlagGroup[];
     if (dir === null) {
-      trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
+      trunk = new LotteryWorkflow(this.registry).flagGroups(selectors).filter((g) => g.key !== 'lottery');
     } else {
-      const { desc } = trunkByDir(dir);
+      const { desc } = trunkByDir(dir, this.registry);
       const strategy = selectors.pruning_strategy ?? desc.pruning_hparams.pruning_strategy;
-      trunk = withTrunkDefaults(new LotteryWorkflow().flagGroups({ ...selectors, pruning_strategy: strategy }).filter((g) => g.key !== 'lottery'), desc);
+      trunk = withTrunkDefaults(new LotteryWorkflow(this.registry).flagGroups({ ...selectors, pruning_strategy: strategy }).filter((g) => g.key !== 'lottery'), desc);
     }
     return [{ key: 'levels', hparams: BranchLevelsArgs }, { key: 'trunk', hparams: TrunkArgs }, ...trunk, { key: 'branch', hparams: b.meta.flags }];
   }
@@ -83,12 +86,12 @@ export function branchRunnerFor(job: Job): BranchRunner {
   const name = job.positionals[0];
   if (name === undefined) throw new LthError('MISSING_BRANCH', 'Name the branch to run: lth lottery_branch <branch> --levels=<levels> [flags].');
   const dir = trunkPath((job.groups.trunk as TrunkArgs | undefined)?.trunk ?? undefined, job.positionals[1]);
-  const trunk = dir === null ? null : trunkByDir(dir);
+  const trunk = dir === null ? null : trunkByDir(dir, job.registry);
   if (trunk) checkTrunkFlags(job.groups, trunk);
   return new BranchRunner({
     branch: name,
     args: job.groups.branch,
-    desc: trunk ? trunk.desc : LotteryDesc.fromGroups(job.groups),
+    desc: trunk ? trunk.desc : LotteryDesc.fromGroups(job.groups, job.registry),
     levels: parseLevelList(levels.levels),
     replicate: trunk ? trunkReplicate(trunk, job.args.replicate) : job.args.replicate,
     platform: trunk ? platformAt(job.platform, trunk.root) : job.platform,

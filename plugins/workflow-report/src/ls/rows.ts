@@ -1,3 +1,4 @@
+import type { Registry } from '@lth/kernel';
 import type { BranchExperiment, Experiment, RunRef } from '../results/scan';
 import { allHparams, formatHparams, nonDefaultHparams } from '../results/hparams';
 
@@ -68,10 +69,10 @@ function branchRow(e: Experiment, b: BranchExperiment, trunkValues: Record<strin
   };
 }
 
-/** The rows of one experiment: itself, then (for a lottery) one per branch found under its levels. */
-export function lsRows(e: Experiment): LsRow[] {
+/** The rows of one experiment: itself, then (for a lottery) one per branch found under its levels (hyperparameters read with `registry`). */
+export function lsRows(e: Experiment, registry: Registry): LsRow[] {
   const values = e.record ? Object.fromEntries(allHparams(e.record)) : {};
-  const hparams = e.record ? formatHparams(nonDefaultHparams(e.record)) : '';
+  const hparams = e.record ? formatHparams(nonDefaultHparams(e.record, registry)) : '';
   let levelsDone: number | null = null;
   let complete: boolean;
   if (e.kind === 'lottery') {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bool, group, Hparams, LthError, str, workflow, type FlagGroup, type Job, type Workflow } from '@lth/kernel';
+import { bool, group, Hparams, inject, injectable, LthError, str, TOKENS, workflow, type FlagGroup, type Job, type Registry, type Workflow } from '@lth/kernel';
 import { scanRoot } from '../results/scan';
 import { filterHparams, rowMatches } from './filters';
 import { formatLsTable, lsRows, type LsRow } from './rows';
@@ -48,15 +48,18 @@ export function resultsRoot(given: string | null, job: Job): string {
  * `--json` for scripts. Filter flags keep the experiments whose hyperparameters have the given
  * values. Trains nothing, so no tensor backend is set up.
  */
+@injectable()
 @workflow({ name: 'ls', description: 'List the experiments under the results root.' })
 export class LsWorkflow implements Workflow {
   readonly needsBackend = false;
   readonly positionals = [];
 
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   flagGroups(): FlagGroup[] {
     return [
       { key: 'ls', hparams: LsArgs },
-      { key: 'filters', hparams: filterHparams() },
+      { key: 'filters', hparams: filterHparams(this.registry) },
     ];
   }
 
@@ -69,7 +72,7 @@ export class LsWorkflow implements Workflow {
     if (args.complete && args.incomplete) throw new LthError('BAD_ARGS', 'Give --complete or --incomplete, not both.');
     const root = resultsRoot(args.root, job);
     const filters = Object.fromEntries(Object.entries(job.groups.filters.values()).filter(([, v]) => v !== null)) as Record<string, string>;
-    const rows = listRows(root).filter(
+    const rows = listRows(root, job.registry).filter(
       (r) => (!args.kind || r.kind === args.kind) && (!args.complete || r.complete) && (!args.incomplete || !r.complete) && rowMatches(r, filters),
     );
     if (args.json) {
@@ -77,7 +80,7 @@ export class LsWorkflow implements Workflow {
       return;
     }
     if (!rows.length) {
-      const any = listRows(root).length > 0;
+      const any = listRows(root, job.registry).length > 0;
       job.out.line(any ? `No experiment under ${root} matches.` : `No experiments under ${root}.`);
       return;
     }
@@ -87,8 +90,8 @@ export class LsWorkflow implements Workflow {
 }
 
 /** Every row under `root`. */
-export function listRows(root: string): LsRow[] {
-  return scanRoot(root).flatMap(lsRows);
+export function listRows(root: string, registry: Registry): LsRow[] {
+  return scanRoot(root).flatMap((e) => lsRows(e, registry));
 }
 
 function jsonRow(r: LsRow): Record<string, unknown> {

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureDir, group, Hparams, int, LthError, str, workflow, writeFileAtomic, type FlagGroup, type Job, type Workflow } from '@lth/kernel';
+import { ensureDir, group, Hparams, inject, injectable, int, LthError, str, TOKENS, workflow, writeFileAtomic, type FlagGroup, type Job, type Registry, type Workflow } from '@lth/kernel';
 import { LOTTERY_SELECTORS, LotteryDesc, LotteryWorkflow, type LotterySelectors } from '@lth/lottery';
 import { reportExtensions, type ReportFigure } from '../extensions';
 import { resultsRoot } from '../ls/workflow';
@@ -69,10 +69,10 @@ export async function writeReport(r: LotteryReport, dir: string): Promise<string
   return html;
 }
 
-/** The report of the lottery experiment in `dir` (read whatever its state). */
-export function reportOf(dir: string): LotteryReport {
+/** The report of the lottery experiment in `dir` (read whatever its state; hyperparameters read with `registry`). */
+export function reportOf(dir: string, registry: Registry): LotteryReport {
   const e = readExperiment(dir);
-  const summary = e.record ? formatHparams(nonDefaultHparams(e.record)) : `(hyperparameters unknown: ${e.problem})`;
+  const summary = e.record ? formatHparams(nonDefaultHparams(e.record, registry)) : `(hyperparameters unknown: ${e.problem})`;
   return lotteryReport(e, summary);
 }
 
@@ -83,9 +83,13 @@ export function reportOf(dir: string): LotteryReport {
  * `report.html` and the figures as SVG (Vega-Lite, rendered in Node). Runs in progress are
  * included. Trains nothing, so no tensor backend is set up.
  */
+@injectable()
 @workflow({ name: 'report', description: 'Tabulate and plot a lottery experiment: accuracy vs. weights remaining, mean ± std over replicates.' })
 export class ReportWorkflow implements Workflow {
   readonly needsBackend = false;
+
+  constructor(@inject(TOKENS.Registry) private readonly registry: Registry) {}
+
   readonly positionals = [{ name: 'experiment', description: 'A lottery experiment directory (or one inside it); without it, give the flags of lth lottery.', optional: true }];
 
   readonly selectors = LOTTERY_SELECTORS;
@@ -93,7 +97,7 @@ export class ReportWorkflow implements Workflow {
   flagGroups(selectors: LotterySelectors): FlagGroup[] {
     const own: FlagGroup = { key: 'report', hparams: ReportArgs };
     if (selectors.positionals.length) return [own];
-    const trunk = new LotteryWorkflow().flagGroups(selectors).filter((g) => g.key !== 'lottery');
+    const trunk = new LotteryWorkflow(this.registry).flagGroups(selectors).filter((g) => g.key !== 'lottery');
     return [own, { key: 'levels', hparams: ReportLevelsArgs }, ...trunk];
   }
 
@@ -109,11 +113,11 @@ export class ReportWorkflow implements Workflow {
       dir = lotteryDirOf(job.positionals[0]);
     } else {
       const root = resultsRoot(args.root, job);
-      const desc = LotteryDesc.fromGroups(job.groups);
+      const desc = LotteryDesc.fromGroups(job.groups, job.registry);
       dir = path.join(root, desc.hashname);
       if (!fs.existsSync(dir)) throw new LthError('NO_EXPERIMENT', `There is no lottery experiment ${desc.hashname} under ${root}: run lth lottery with these flags first (lth ls lists what exists).`);
     }
-    const report = reportOf(dir);
+    const report = reportOf(dir, job.registry);
     const text = args.format === 'csv' ? formatReportCsv(report) : args.format === 'json' ? formatReportJson(report) : formatReportTable(report);
     job.out.line(text);
     if (args.out) {

@@ -1,4 +1,4 @@
-import { DatasetHparams, fieldsOfClass, Hparams, ModelHparams, registry, TrainingHparams, type HparamsClass } from '@lth/kernel';
+import { DatasetHparams, fieldsOfClass, Hparams, ModelHparams, TrainingHparams, type HparamsClass, type Registry } from '@lth/kernel';
 import { defaultHparamsFor, type DescRecord } from '@lth/lottery';
 
 const GROUPS: Record<string, { cls: () => HparamsClass | null; defaults: 'dataset' | 'model' | 'training' | 'pruning'; prefix: string }> = {
@@ -43,14 +43,14 @@ export function allHparams(record: DescRecord): Array<[string, unknown]> {
  * (`--default_hparams=<model_name>`) and, where the family sets none, from the field's own
  * default: what a user typed besides `--default_hparams`. The model name comes first. A group
  * that cannot be interpreted (an unknown strategy, a field lth no longer has) shows every value
- * it has.
+ * it has. Model families and strategies are looked up in `registry`.
  */
-export function nonDefaultHparams(record: DescRecord): Array<[string, unknown]> {
+export function nonDefaultHparams(record: DescRecord, registry: Registry): Array<[string, unknown]> {
   const h = record.hparams ?? {};
   const modelName = typeof h.model_hparams?.model_name === 'string' ? h.model_hparams.model_name : null;
   let family: Record<string, Record<string, unknown> | undefined> | null = null;
   try {
-    family = defaultHparamsFor(modelName) as unknown as Record<string, Record<string, unknown> | undefined>;
+    family = defaultHparamsFor(registry, modelName) as unknown as Record<string, Record<string, unknown> | undefined>;
   } catch {
     family = null;
   }
