@@ -4,22 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { expect } from 'chai';
 import { loadSafetensors } from '@lth/kernel';
-import { lines, REPO, Scratch } from './lth-binary';
+import { lines, readmeGuideFiles, REPO, Scratch } from './lth-binary';
 
-const README = path.join(REPO, 'README.md');
 const FASHION = '/usr/share/datasets/fashion-mnist';
 const PACKAGE = 'lth-plugin-sign-preserving-reinit';
-
-/** The files of the guide's example package: every code block introduced by "`<file>`:". */
-function guideFiles(): Record<string, string> {
-  const readme = fs.readFileSync(README, 'utf8');
-  const start = readme.indexOf('### Writing a branch');
-  expect(start, "the README's branch guide").to.be.at.least(0);
-  const text = readme.slice(start, readme.indexOf('\n## ', start));
-  const files: Record<string, string> = {};
-  for (const m of text.matchAll(/^`([^`\n]+)`:\n\n```\w*\n([\s\S]*?)\n```$/gm)) files[m[1]] = m[2] + '\n';
-  return files;
-}
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
 
@@ -40,7 +28,7 @@ describe('a third-party branch package (the README guide "Writing a branch", end
     expect(fs.existsSync(path.join(FASHION, 'train-images-idx3-ubyte.gz')), `Fashion-MNIST is not installed in ${FASHION}: apt-get install dataset-fashion-mnist`).to.equal(true);
     s = new Scratch('branch-plugin');
     pkg = path.join(s.dir, PACKAGE);
-    const files = guideFiles();
+    const files = readmeGuideFiles('### Writing a branch');
     expect(Object.keys(files).sort()).to.deep.equal(['package.json', 'src/index.ts', 'tsconfig.json']);
     for (const [name, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(pkg, name)), { recursive: true });

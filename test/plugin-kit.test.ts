@@ -3,20 +3,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { expect } from 'chai';
-import { REPO } from './lth-binary';
+import { readmeGuideFiles, REPO } from './lth-binary';
 
 const PACKAGE = 'lth-plugin-magnitude-threshold';
-
-/** The files of the README's "Testing a plugin" example: every code block introduced by "`<file>`:". */
-function guideFiles(): Record<string, string> {
-  const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
-  const start = readme.indexOf('### Testing a plugin');
-  expect(start, "the README's plugin-testing guide").to.be.at.least(0);
-  const text = readme.slice(start, readme.indexOf('\n## ', start));
-  const files: Record<string, string> = {};
-  for (const m of text.matchAll(/^`([^`\n]+)`:\n\n```\w*\n([\s\S]*?)\n```$/gm)) files[m[1]] = m[2] + '\n';
-  return files;
-}
 
 /**
  * The plugin-author kit from outside the monorepo: the README's example package (a pruning
@@ -31,7 +20,7 @@ describe('@lth/testing from a plugin outside the workspace (the README guide "Te
   before(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lth-plugin-kit-'));
     const pkg = path.join(dir, PACKAGE);
-    const files = guideFiles();
+    const files = readmeGuideFiles('### Testing a plugin');
     expect(Object.keys(files).sort()).to.deep.equal(['package.json', 'src/index.ts', 'test/threshold.test.ts', 'tsconfig.json']);
     for (const [name, text] of Object.entries(files)) {
       fs.mkdirSync(path.dirname(path.join(pkg, name)), { recursive: true });
