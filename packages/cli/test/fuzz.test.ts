@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { main } from '../src/main';
 import { useSession } from '../src/context';
 import { planInvocation } from '../src/invocation';
-import type { Session } from '../src/session';
+import { useSession } from '../src/context';
 
 /**
  * Property-based test of the command line: any one bad flag value, unknown flag, stray
@@ -66,9 +66,7 @@ interface Spec {
 
 /** Every flag of a command line's plan (`lth <command> --help` lists the same). */
 function flagsOf(base: readonly string[]): Spec[] {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { SESSION } = require('../src/commands') as { SESSION: Session };
-  return planInvocation(base[0], base.slice(1), SESSION).specs.map((s) => ({ name: s.name, kind: s.kind }));
+  return planInvocation(base[0], base.slice(1), useSession()).specs.map((s) => ({ name: s.name, kind: s.kind }));
 }
 
 const text = fc.string({ maxLength: 12 }).filter((s) => !s.includes('\n'));
