@@ -13,13 +13,14 @@ export const FIXTURES = path.join(REPO, 'test', 'fixtures');
 
 /**
  * The files of a README guide's example package: every code block introduced by "`<file>`:" in
- * the section titled `heading` (up to the next `## `), by file name.
+ * the section titled `heading` (up to the next `## ` or `### ` heading), by file name.
  */
 export function readmeGuideFiles(heading: string): Record<string, string> {
   const readme = fs.readFileSync(path.join(REPO, 'README.md'), 'utf8');
   const start = readme.indexOf(heading);
   if (start < 0) throw new Error(`README.md has no section ${heading}`);
-  const text = readme.slice(start, readme.indexOf('\n## ', start));
+  const next = readme.slice(start + heading.length).search(/\n#{2,3} /);
+  const text = readme.slice(start, next < 0 ? undefined : start + heading.length + next);
   const files: Record<string, string> = {};
   for (const m of text.matchAll(/^`([^`\n]+)`:\n\n```\w*\n([\s\S]*?)\n```$/gm)) files[m[1]] = m[2] + '\n';
   return files;

@@ -194,6 +194,18 @@ describe('sessions: one container and registry each, contributions built by inje
     expectLthError(() => openTestSession({ plugins: [{ name: 'di-bad', classes: [Unresolvable] }] }), 'PLUGIN_LOAD_FAILED', /Plugin di-bad: Unresolvable could not be built .*@injectable\(\) and @inject\(TOKENS/);
   });
 
+  it('opens with every built-in plugin by default, their contributions as lth has them', async () => {
+    const s = openTestSession();
+    try {
+      expect(s.plugins.map((p) => p.manifest.name)).to.include.members(['@lth/nn', '@lth/training', '@lth/lottery', '@lth/plugin-model-lenet']);
+      expect(s.registry.workflow('train').plugin).to.equal('@lth/training');
+      expect(s.registry.modelFamilyFor('mnist_lenet_300_100').name).to.equal('mnist_lenet');
+      expect(s.registry.find('initializer', 'kaiming_normal')?.plugin).to.equal('@lth/nn');
+    } finally {
+      await s.dispose();
+    }
+  });
+
   it('testJob gives a job the session registry and a recording output', () => {
     const s = openTestSession({ plugins: [] });
     try {
