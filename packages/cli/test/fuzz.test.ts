@@ -7,7 +7,6 @@ import fc from 'fast-check';
 import { main } from '../src/main';
 import { useSession } from '../src/context';
 import { planInvocation } from '../src/invocation';
-import { useSession } from '../src/context';
 
 /**
  * Property-based test of the command line: any one bad flag value, unknown flag, stray
