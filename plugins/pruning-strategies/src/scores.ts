@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LthError, type Mask, type Model, type PruningBatch } from '@lth/kernel';
-import { ensureGradients, stateEntry } from '@lth/nn';
+import { ensureGradients, FUSED_KERNELS, stateEntry } from '@lth/nn';
 
 /**
  * The scoring rules of pruning at initialisation, each on a network whose pruned weights are
@@ -67,8 +67,8 @@ export async function snipScores(model: Model, names: readonly string[], batch: 
  * in the paper's code. `Hg` is exact, by double backward: the gradient of `g · ∇L(w)` with `g`
  * held constant, as the authors' code computes it (checked against PyTorch on LeNet, CIFAR
  * ResNet, ImageNet ResNet and VGG with batch norm). It needs a backend without fused kernels
- * (their gradients have no gradients): the `grasp` strategy runs it on tfjs' CPU backend
- * (`onCpuBackend`); the loss is `twiceDifferentiableCrossEntropy` and the missing second-order
+ * (their gradients have no gradients): the `grasp` strategy runs it through
+ * `onSecondOrderBackend`; the loss is `twiceDifferentiableCrossEntropy` and the missing second-order
  * gradients are registered by `registerSecondOrderGradients`. A model with an operation whose
  * gradient tfjs cannot differentiate again is an `LthError` naming the operation.
  */
@@ -217,18 +217,38 @@ export function registerSecondOrderGradients(): void {
   });
 }
 
+/** The backend `onSecondOrderBackend` registers beside lth's native one. */
+export const SECOND_ORDER_BACKEND = 'lth-native-second-order';
+
 /**
- * Runs `f` with tfjs' pure-JS CPU backend active (loading it when needed), then restores the
- * backend that was active; the tensors `f` creates live on the CPU backend.
+ * Runs `f` on a backend whose gradients can be differentiated again, then restores the
+ * backend that was active; the tensors `f` creates live on that backend. When lth's `native`
+ * backend is active: the same native kernels registered under `SECOND_ORDER_BACKEND` without
+ * the fused training kernels (`FUSED_KERNELS`, whose gradients have no gradients); its
+ * gradients are tfjs' own (the native backend's single-pass gradients apply only under the name
+ * `native`). Elsewhere: tfjs' pure-JS CPU backend, loaded when needed.
  */
-export async function onCpuBackend<T>(f: () => Promise<T>): Promise<T> {
+export async function onSecondOrderBackend<T>(f: () => Promise<T>): Promise<T> {
   const previous = tf.getBackend();
-  if (previous === 'cpu') return f();
-  await import('@tensorflow/tfjs-backend-cpu');
-  await tf.setBackend('cpu');
+  if (previous === 'cpu' || previous === SECOND_ORDER_BACKEND) return f();
+  const target = previous === 'native' ? registerSecondOrderNative() : 'cpu';
+  if (target === 'cpu') await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend(target);
   try {
     return await f();
   } finally {
     await tf.setBackend(previous);
   }
+}
+
+function registerSecondOrderNative(): string {
+  if (tf.findBackendFactory(SECOND_ORDER_BACKEND) != null) return SECOND_ORDER_BACKEND;
+  const native = tf.findBackend('native') as tf.KernelBackend;
+  const Backend = native.constructor as new () => tf.KernelBackend;
+  tf.registerBackend(SECOND_ORDER_BACKEND, () => new Backend(), -1);
+  const fused = new Set<string>(Object.values(FUSED_KERNELS));
+  for (const k of tf.getKernelsForBackend('native')) {
+    if (!fused.has(k.kernelName)) tf.registerKernel({ ...k, backendName: SECOND_ORDER_BACKEND });
+  }
+  return SECOND_ORDER_BACKEND;
 }

@@ -8,7 +8,7 @@ import {
   SynflowPruningHparams,
   type FractionPruningHparams,
 } from './hparams';
-import { absoluteState, graspScores, maskWeights, onCpuBackend, snipScores, synflowScores } from './scores';
+import { absoluteState, graspScores, maskWeights, onSecondOrderBackend, snipScores, synflowScores } from './scores';
 import { candidateLayers, checkLevelsFit, levelPruneCount, pruneLowest, pruneLowestPerLayer, unprunedIn, type Scores } from './select';
 
 function magnitudes(model: Model, names: readonly string[]): Map<string, Float32Array> {
@@ -177,7 +177,7 @@ export class GraspStrategy extends AtInitStrategy<GraspPruningHparams> {
   }
   async pruneCount(hparams: GraspPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
     const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
-    const scores = await onCpuBackend(async () => {
+    const scores = await onSecondOrderBackend(async () => {
       const model = this.maskedInitialModel(mask, context);
       try {
         return await graspScores(model, model.prunableLayerNames, batch, hparams.pruning_temperature);

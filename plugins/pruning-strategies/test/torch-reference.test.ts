@@ -1,4 +1,5 @@
 import { CifarVgg, type VggPlanEntry } from '@lth/plugin-model-vgg';
+import * as native from '@lth/tfjs-backend-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { expect } from 'chai';
 import * as fs from 'node:fs';
@@ -6,7 +7,7 @@ import * as path from 'node:path';
 import { loadSafetensors, Mask, ModelHparams, Rng, saveSafetensors, Step, toTorchLayout, type Model, type PruningBatch } from '@lth/kernel';
 import { buildModel, saveModel, stateEntry } from '@lth/nn';
 import { OPENLTH_MODELS, runTorch, tempDir, useCpuBackend, openTestSession } from '@lth/testing';
-import { absoluteState, graspScores, pruneLowest, snipScores, synflowScores, type Scores } from '../src';
+import { absoluteState, graspScores, onSecondOrderBackend, pruneLowest, SECOND_ORDER_BACKEND, snipScores, synflowScores, type Scores } from '../src';
 
 const { registry } = openTestSession({ plugins: ['@lth/plugin-model-lenet', '@lth/plugin-model-resnet'] });
 
@@ -126,7 +127,7 @@ async function compare(torchName: string, make: () => Model, inputShape: [number
     return {
       errors: {
         snip: await lth('snip', (m) => snipScores(m, names, batch)),
-        grasp: await lth('grasp', (m) => graspScores(m, names, batch, temperature)),
+        grasp: await onSecondOrderBackend(() => lth('grasp', (m) => graspScores(m, names, batch, temperature))),
         synflow: await lth('synflow', (m) => {
           absoluteState(m);
           return synflowScores(m, names, inputShape);
@@ -177,6 +178,21 @@ describe('SNIP, GraSP and SynFlow scores against PyTorch (OpenLTH models, Debian
 
   it('ImageNet ResNet-18 (width 4) on 32x32 images, a batch of 4: max pooling with padding, projection shortcuts', async () => {
     check(await compare('imagenet_resnet_18_4', named('imagenet_resnet_18_4', [32, 32, 3]), [32, 32, 3], 4, 1), 1e-4);
+  });
+
+  it("on lth's native backend: GraSP runs on its kernels without the fused ones, ResNet-8 as exact (SNIP, SynFlow with the fused kernels)", async () => {
+    expect(native.register(), `the native backend is not built (${native.unavailableReason()})`).to.equal(true);
+    await tf.setBackend('native');
+    try {
+      let used = '';
+      const make = named('cifar_resnet_8_4', [32, 32, 3]);
+      check(await compare('cifar_resnet_8_4', () => ((used ||= tf.getBackend()), make()), [32, 32, 3], 4, 1), 1e-4);
+      expect(used).to.equal('native');
+      expect(tf.getBackend(), 'the backend restored').to.equal('native');
+      expect(await onSecondOrderBackend(() => Promise.resolve(tf.getBackend()))).to.equal(SECOND_ORDER_BACKEND);
+    } finally {
+      await useCpuBackend();
+    }
   });
 
   it('a small VGG with batch norm on a batch of 4: max pooling, convolutions with bias', async () => {
