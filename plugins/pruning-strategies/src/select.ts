@@ -125,7 +125,7 @@ export function checkLevelsFit(model: Model, names: readonly string[], fraction:
     if (count > remaining - ignored) {
       throw new LthError(
         'PRUNE_TOO_MUCH',
-        `${strategy} would prune ${count} weights at level ${level} (pruning_fraction=${fraction} of the ${remaining} remaining), but only ${remaining - ignored} prunable, unpruned weights would be left outside pruning_layers_to_ignore. Lower --pruning_fraction, ignore fewer layers, or run fewer levels (at most ${level - 1}).`,
+        `${strategy} would prune ${count} weights at level ${level} (pruning_fraction=${fraction} of the ${remaining} remaining), but only ${remaining - ignored} prunable, unpruned weights would be left outside pruning_layers_to_ignore. Lower --pruning_fraction${level > 1 ? ', ignore fewer layers, or run at most ' + (level - 1) + ' levels' : ' or ignore fewer layers'}.`,
       );
     }
     remaining -= count;

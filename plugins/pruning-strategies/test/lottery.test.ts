@@ -135,8 +135,8 @@ describe('the strategies in lth lottery and the prune_at_init branch (toy LeNet 
       };
       await fails({ pruning_strategy: 'snip', pruning_examples: 241 }, 1, 'BAD_HPARAM', /--pruning_examples=241 is more than the 240 examples of the training split/);
       await fails({ pruning_strategy: 'grasp', pruning_examples: 1000 }, 2, 'BAD_HPARAM', /--pruning_examples=1000 is more than the 240 examples/);
-      await fails({ pruning_strategy: 'synflow', pruning_layers_to_ignore: 'fc_layers.0.weight' }, 1, 'PRUNE_TOO_MUCH', /synflow would prune 3196 weights at level 1 .* only 300 prunable/);
-      await fails({ pruning_strategy: 'random', pruning_fraction: 0.5, pruning_layers_to_ignore: 'fc_layers.1.weight,fc.weight' }, 9, 'PRUNE_TOO_MUCH', /random would prune 250 weights at level 6 .*run fewer levels \(at most 5\)/);
+      await fails({ pruning_strategy: 'synflow', pruning_layers_to_ignore: 'fc_layers.0.weight' }, 1, 'PRUNE_TOO_MUCH', /synflow would prune 3196 weights at level 1 .* only 300 prunable.*Lower --pruning_fraction or ignore fewer layers\./);
+      await fails({ pruning_strategy: 'random', pruning_fraction: 0.5, pruning_layers_to_ignore: 'fc_layers.1.weight,fc.weight' }, 9, 'PRUNE_TOO_MUCH', /random would prune 250 weights at level 6 .*ignore fewer layers, or run at most 5 levels\./);
       await new LotteryRunner({ desc: desc({ pruning_strategy: 'random', pruning_scope: 'layerwise', pruning_fraction: 0.5, pruning_layers_to_ignore: 'fc_layers.1.weight,fc.weight' }), levels: 9, ...quietRun(fresh) }).validate();
     } finally {
       fs.rmSync(fresh, { recursive: true, force: true });
