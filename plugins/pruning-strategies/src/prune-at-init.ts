@@ -98,6 +98,21 @@ export class PruneAtInitBranch extends Branch {
     }
   }
 
+  /**
+   * SNIP and GraSP: the examples are drawn from the training split before anything is written
+   * (a count beyond the split as loaded, whatever its registered size, is one error).
+   */
+  override async preflight(context: BranchContext, strategy: string, density: number, seed: number | null, layersToIgnore: string | null, examples: number | null): Promise<void> {
+    void density;
+    void layersToIgnore;
+    if (strategy !== 'snip' && strategy !== 'grasp') return;
+    await this.pruningContext(context).trainExamples(examples ?? context.desc.dataset_hparams.batch_size, seed ?? context.replicate);
+  }
+
+  private pruningContext(context: BranchContext): PruningContext {
+    return lotteryPruningContext({ desc: context.desc, root: context.root, replicate: context.replicate, level: context.level, platform: context.platform, out: context.out });
+  }
+
   async run(
     context: BranchContext,
     @arg.str('strategy', { choices: AT_INIT_STRATEGIES, help: 'The scoring rule: snip (|g*w| on a batch), grasp (-w*Hg), synflow (iterative, data-free), or random.' })
@@ -121,8 +136,7 @@ export class PruneAtInitBranch extends Branch {
     try {
       const levelMask = context.levelMask(model);
       const { names, keep, prune } = plan(context, model, levelMask, density, ignore);
-      const pruningContext = lotteryPruningContext({ desc: context.desc, root: context.root, replicate: context.replicate, level: context.level, platform: context.platform, out: context.out });
-      const mask = await choice.pruneCount(levelMask, names, prune, pruningContext);
+      const mask = await choice.pruneCount(levelMask, names, prune, this.pruningContext(context));
       context.log(`${strategy}: ${mask.unpruned} of ${mask.numel} weights kept (${((100 * mask.unpruned) / mask.numel).toFixed(2)}%, asked ${keep}); training from the rewind step.`);
       await context.train({ model, mask, startStep: context.trainStartStep });
     } finally {
