@@ -86,6 +86,7 @@ describe('lth binary (end to end)', function () {
     expect(r.stdout).to.match(/model families: mnist_lenet \(mnist_lenet_N\[_M\.\.\.\]\)/);
     expect(r.stdout).to.match(/^@lth\/nn 0\.1\.0 {2}\[built-in\][^\n]*\n(?: {4}.*\n)*? {4}initializers: kaiming_normal, kaiming_uniform, orthogonal, binary$/m);
     expect(r.stdout).to.match(/^@lth\/plugin-dataset-imagenet 0\.1\.0 {2}\[built-in\][^\n]*\n(?: {4}.*\n)*? {4}platform setting imagenetRoot \(or \$LTH_IMAGENET_ROOT\): The ImageNet folder/m);
+    expect(r.stdout).to.match(/^@lth\/plugin-branch-instability 0\.1\.0 {2}\[built-in\][^\n]*\n(?: {4}.*\n)*? {4}branches: instability\n {4}report extensions: instability$/m);
   });
 
   it('renders train --help from the groups, with --default_hparams filling in the defaults', async () => {

@@ -10,6 +10,7 @@ const KIND_TITLES: ReadonlyArray<[string, string]> = [
   ['branch', 'branches'],
   ['platform', 'platforms'],
   ['workflow', 'workflows'],
+  ['report_extension', 'report extensions'],
   ['initializer', 'initializers'],
   ['batchnorm_initializer', 'batch-norm initializers'],
 ];

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { LotteryReport, ReportExtension, ReportFigure, RunData } from '@lth/plugin-workflow-report';
+import type { LotteryReport, ReportFigure, RunData } from '@lth/plugin-workflow-report';
 import { INSTABILITY_FILE, PARTIAL_FILE, readJson, type InstabilityRecord } from './results';
 
 type ReadRun = (dir: string) => RunData;
@@ -87,37 +87,4 @@ export function instabilityFigure(r: LotteryReport): ReportFigure {
       ],
     },
   };
-}
-
-/**
- * The `lth report` extension of `instability`: its directories read by `readInstabilityRun`,
- * two columns, `instability_pct` (the instability in percentage points) and `loss_barrier`,
- * averaged over replicates like the accuracies, and the figure `instability.svg`.
- */
-export function instabilityReportExtension(readRun: ReadRun): ReportExtension {
-  return {
-    branch: 'instability',
-    readRun: (dir) => readInstabilityRun(dir, readRun),
-    metrics(run) {
-      const r = readJson<InstabilityRecord>(path.join(run.dir, INSTABILITY_FILE));
-      return r && typeof r.instability === 'number' ? { instability_pct: 100 * r.instability, loss_barrier: r.loss_barrier } : { instability_pct: null, loss_barrier: null };
-    },
-    figures: (report) => [instabilityFigure(report)],
-  };
-}
-
-/**
- * Adds the extension to `lth report` when `@lth/plugin-workflow-report` is installed (it loads
- * before this plugin among the built-ins); returns whether it did.
- */
-export function registerReportExtension(): boolean {
-  let report: typeof import('@lth/plugin-workflow-report');
-  try {
-    report = require('@lth/plugin-workflow-report') as typeof import('@lth/plugin-workflow-report');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') return false;
-    throw e;
-  }
-  report.addReportExtension(instabilityReportExtension(report.readRun));
-  return true;
 }

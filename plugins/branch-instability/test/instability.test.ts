@@ -8,7 +8,8 @@ import { loadModelState, modelFileName } from '@lth/nn';
 import { BranchRunner, buildLotteryModel, LotteryDesc, LotteryRunner, registeredBranch, trunkReplicateDir } from '@lth/lottery';
 import { MetricLogger } from '@lth/training';
 import { expectLthRejection, listFiles, quietRun, RecordingOutput, tempDir, toyLotteryParts, useCpuBackend, openTestSession, toyImagesPlugin } from '@lth/testing';
-import { renderSvg, reportOf } from '@lth/plugin-workflow-report';
+import { renderSvg, reportExtensionsOf, reportOf } from '@lth/plugin-workflow-report';
+import { InstabilityReportExtension } from '../src/report-extension';
 import { instabilityFigure, interpolateInto, INSTABILITY_CSV, INSTABILITY_FILE, InstabilityBranch, PARTIAL_FILE, pathAlphas, savePartial, type InstabilityRecord } from '../src';
 
 /** LeNet 20_10 on toy images (240 training images: 8 iterations per epoch at batch size 30). */
@@ -45,6 +46,9 @@ describe('instability (end to end on a rewound LeNet trunk)', function () {
   it('is registered with --seeds, --points and --start_at, hashed as OpenLTH hashes branch arguments', () => {
     const b = registeredBranch(registry, 'instability');
     expect(b.instance).to.be.instanceOf(InstabilityBranch);
+    const [ext] = reportExtensionsOf(registry);
+    expect([ext.name, ext.meta.branch, ext.plugin]).to.deep.equal(['instability', 'instability', '@lth/plugin-branch-instability']);
+    expect(ext.instance).to.be.instanceOf(InstabilityReportExtension);
     expect(b.meta.args.map((a) => [a.name, a.kind, a.default])).to.deep.equal([
       ['seeds', 'str', '1,2'],
       ['points', 'int', 30],

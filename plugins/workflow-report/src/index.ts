@@ -10,6 +10,6 @@ export { renderSvg } from './report/render';
 export { readExperiment, scanRoot, type BranchExperiment, type Experiment, type RunRef } from './results/scan';
 export { readRun, type Density, type RunData, type RunStatus } from './results/run';
 export { nonDefaultHparams } from './results/hparams';
-export { addReportExtension, reportExtensions, type ReportExtension, type ReportFigure } from './extensions';
+export { reportExtension, reportExtensionsOf, type RegisteredReportExtension, type ReportExtension, type ReportFigure } from './extensions';
 export { stat, type Stat } from './stats';
 

@@ -4,10 +4,11 @@ import { DatasetHparams, Hparams, ModelHparams, TrainingHparams, type PruningHpa
 import { LOTTERY_RUN_FILE, LotteryDesc } from '@lth/lottery';
 import { openTestSession } from '@lth/testing';
 
-/** The report tests' session: the lottery package, Fashion-MNIST, LeNet, sparse_global and the report workflows. */
-export const { registry } = openTestSession({
-  plugins: ['@lth/training', '@lth/lottery', '@lth/plugin-dataset-mnist', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-workflow-report'],
-});
+/** The plugins of the report tests' session: the lottery package, Fashion-MNIST, LeNet, sparse_global and the report workflows. */
+export const REPORT_PLUGINS = ['@lth/training', '@lth/lottery', '@lth/plugin-dataset-mnist', '@lth/plugin-model-lenet', '@lth/plugin-pruning-sparse-global', '@lth/plugin-workflow-report'];
+
+/** The report tests' session (`REPORT_PLUGINS`). */
+export const { registry } = openTestSession({ plugins: REPORT_PLUGINS });
 
 /** The synthetic experiment's trunk: LeNet-300-100's defaults on Fashion-MNIST, 2 epochs (469 iterations each), data order seed 1. */
 export function fixtureDesc(): LotteryDesc {

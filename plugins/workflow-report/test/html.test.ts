@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium, type Browser } from 'playwright-core';
 import { removeTempDirs, tempDir } from '@lth/testing';
-import { reportOf, writeReport } from '../src';
+import { reportExtensionsOf, reportOf, writeReport } from '../src';
 import { registry, writeFixture } from './fixture';
 
 const CHROMIUM = process.env.LTH_CHROMIUM ?? '/usr/bin/chromium';
@@ -15,7 +15,7 @@ describe('report.html in headless Chromium', function () {
   let html: string;
   before(async () => {
     const work = tempDir('report-html');
-    html = await writeReport(reportOf(writeFixture(path.join(work, 'results')), registry), path.join(work, 'out'));
+    html = await writeReport(reportOf(writeFixture(path.join(work, 'results')), registry), path.join(work, 'out'), reportExtensionsOf(registry));
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

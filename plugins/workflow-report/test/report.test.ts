@@ -1,9 +1,21 @@
 import { expect } from 'chai';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { removeTempDirs, tempDir } from '@lth/testing';
-import { addReportExtension, formatReportCsv, listRows, readExperiment, reportOf, stat } from '../src';
-import { accuracy, BRANCH, registry, writeFixture } from './fixture';
+import { inject, injectable, TOKENS, type Registry } from '@lth/kernel';
+import { openTestSession, removeTempDirs, tempDir } from '@lth/testing';
+import { formatReportCsv, listRows, readExperiment, reportExtension, reportExtensionsOf, reportOf, stat, type ReportExtension, type RunData } from '../src';
+import { accuracy, BRANCH, REPORT_PLUGINS, registry, writeFixture } from './fixture';
+
+/** A test's report extension: twice the final accuracy of each run of the fixture's branch; built with its session's registry. */
+@injectable()
+@reportExtension({ name: 'test_x2', branch: 'randomly_reinitialize', description: 'Twice the final accuracy (a test).' })
+class TwiceFinal implements ReportExtension {
+  constructor(@inject(TOKENS.Registry) readonly registry: Registry) {}
+
+  metrics(run: RunData): Record<string, number | null> {
+    return { test_extension_final_x2: run.final ? 2 * run.final.accuracy : null };
+  }
+}
 
 describe('workflow-report: reading results', () => {
   after(removeTempDirs);
@@ -73,7 +85,7 @@ describe('workflow-report: reading results', () => {
     const train = rows.find((r) => r.kind === 'train')!;
     expect([train.complete, train.problem]).to.deep.equal([false, train.problem]);
     expect(train.problem).to.match(/Cannot read .*desc\.json/);
-    const e = readExperiment(dir);
+    const e = readExperiment(dir, []);
     expect(e.runs.find((x) => x.replicate === 1 && x.level === 2)!.run.status).to.equal('unreadable');
     const r = reportOf(dir, registry);
     expect(r.summary).to.match(/^\(hyperparameters unknown: /);
@@ -91,15 +103,32 @@ describe('workflow-report: reading results', () => {
     expect(first.line).to.equal('trunk');
   });
 
-  it('an extension adds a column of its branch, averaged like the accuracies', () => {
-    const r0 = reportOf(writeFixture(tempDir('report')), registry);
-    expect(r0.extraColumns).to.deep.equal([]);
-    addReportExtension({ branch: 'randomly_reinitialize', metrics: (run) => ({ test_extension_final_x2: run.final ? 2 * run.final.accuracy : null }) });
-    const r = reportOf(writeFixture(tempDir('report')), registry);
-    expect(r.extraColumns).to.deep.equal(['test_extension_final_x2']);
-    const row = r.rows.find((x) => x.line === 'randomly_reinitialize' && x.level === 1)!;
-    expect(row.extra.test_extension_final_x2.mean).to.be.closeTo(2 * row.final.mean!, 1e-12);
-    expect(r.rows.find((x) => x.line === 'trunk')!.extra).to.deep.equal({});
+  it('an extension (a contribution of its session) adds a column of its branch, averaged like the accuracies', async () => {
+    const session = openTestSession({ plugins: [...REPORT_PLUGINS, { name: 'report-extension-test', classes: [TwiceFinal] }] });
+    try {
+      const [ext] = reportExtensionsOf(session.registry);
+      expect([ext.name, ext.meta.branch, ext.plugin]).to.deep.equal(['test_x2', 'randomly_reinitialize', 'report-extension-test']);
+      expect((ext.instance as TwiceFinal).registry).to.equal(session.registry);
+      const r = reportOf(writeFixture(tempDir('report')), session.registry);
+      expect(r.extraColumns).to.deep.equal(['test_extension_final_x2']);
+      const row = r.rows.find((x) => x.line === 'randomly_reinitialize' && x.level === 1)!;
+      expect(row.extra.test_extension_final_x2.mean).to.be.closeTo(2 * row.final.mean!, 1e-12);
+      expect(r.rows.find((x) => x.line === 'trunk')!.extra).to.deep.equal({});
+    } finally {
+      await session.dispose();
+    }
+  });
+
+  it("a session does not see another session's report extensions", async () => {
+    const other = openTestSession({ plugins: [...REPORT_PLUGINS, { name: 'report-extension-test', classes: [TwiceFinal] }] });
+    try {
+      expect(reportExtensionsOf(other.registry)).to.have.length(1);
+      expect(reportExtensionsOf(registry)).to.deep.equal([]);
+      expect(reportOf(writeFixture(tempDir('report')), registry).extraColumns).to.deep.equal([]);
+    } finally {
+      await other.dispose();
+    }
+    expect(reportExtensionsOf(other.registry)).to.deep.equal([]);
   });
 
   it('stat: mean, sample std and n; no std for one value', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bool, group, Hparams, inject, injectable, LthError, str, TOKENS, workflow, type FlagGroup, type Job, type Registry, type Workflow } from '@lth/kernel';
+import { reportExtensionsOf } from '../extensions';
 import { scanRoot } from '../results/scan';
 import { filterHparams, rowMatches } from './filters';
 import { formatLsTable, lsRows, type LsRow } from './rows';
@@ -89,9 +90,9 @@ export class LsWorkflow implements Workflow {
   }
 }
 
-/** Every row under `root`. */
+/** Every row under `root` (branch directories read with the report extensions of `registry`, a session's). */
 export function listRows(root: string, registry: Registry): LsRow[] {
-  return scanRoot(root).flatMap((e) => lsRows(e, registry));
+  return scanRoot(root, reportExtensionsOf(registry)).flatMap((e) => lsRows(e, registry));
 }
 
 function jsonRow(r: LsRow): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import { stat, type Stat } from '../stats';
-import { reportExtensions } from '../extensions';
+import type { RegisteredReportExtension } from '../extensions';
 import type { BranchExperiment, Experiment, RunRef } from '../results/scan';
 
 /** One row of a report: a line (the trunk or a branch) at one level, over its replicates. */
@@ -68,9 +68,9 @@ export interface LotteryReport {
   readonly extraColumns: readonly string[];
 }
 
-function lineRows(line: string, key: string, runs: readonly RunRef[], trunk: readonly RunRef[], branch: BranchExperiment | null, extraColumns: string[]): ReportRow[] {
+function lineRows(line: string, key: string, runs: readonly RunRef[], trunk: readonly RunRef[], branch: BranchExperiment | null, extraColumns: string[], extensions: readonly RegisteredReportExtension[]): ReportRow[] {
   const levels = [...new Set(runs.map((r) => r.level!))].sort((a, b) => a - b);
-  const exts = reportExtensions().filter((e) => e.metrics && (e.branch === '*' || e.branch === branch?.name));
+  const exts = extensions.filter((e) => e.instance.metrics && (e.meta.branch === '*' || e.meta.branch === branch?.name));
   return levels.map((level) => {
     const here = runs.filter((r) => r.level === level && r.run.status !== 'not started' && r.run.status !== 'unreadable');
     const done = here.filter((r) => r.run.status === 'complete');
@@ -80,7 +80,7 @@ function lineRows(line: string, key: string, runs: readonly RunRef[], trunk: rea
     const densities = own.length ? own : trunk.filter((t) => t.level === level).map(density).filter((d) => d !== null);
     const extra: Record<string, Stat> = {};
     for (const e of exts) {
-      const values = used.map((r) => e.metrics!(r.run));
+      const values = used.map((r) => e.instance.metrics!(r.run));
       for (const name of new Set(values.flatMap((v) => Object.keys(v)))) {
         if (!extraColumns.includes(name)) extraColumns.push(name);
         extra[name] = stat(values.map((v) => v[name]));
@@ -106,13 +106,14 @@ function lineRows(line: string, key: string, runs: readonly RunRef[], trunk: rea
 /**
  * The report of a lottery experiment read by `readExperiment`: a row per level for the trunk
  * and for every branch (mean ± std over replicates), the points of the LTH figure (one per run),
- * every run's test-accuracy curve, and the trunk's per-layer densities.
+ * every run's test-accuracy curve, and the trunk's per-layer densities; each of `extensions`
+ * (a session's: `reportExtensionsOf`) adds the metric columns of its branch's rows.
  */
-export function lotteryReport(e: Experiment, summary: string): LotteryReport {
+export function lotteryReport(e: Experiment, summary: string, extensions: readonly RegisteredReportExtension[]): LotteryReport {
   const extraColumns: string[] = [];
   const rows = [
-    ...lineRows('trunk', e.hashname, e.runs, e.runs, null, extraColumns),
-    ...e.branches.flatMap((b) => lineRows(b.label, b.hashname, b.runs, e.runs, b, extraColumns)),
+    ...lineRows('trunk', e.hashname, e.runs, e.runs, null, extraColumns, extensions),
+    ...e.branches.flatMap((b) => lineRows(b.label, b.hashname, b.runs, e.runs, b, extraColumns, extensions)),
   ].sort((a, b) => a.level - b.level);
   const lines: Array<{ line: string; runs: readonly RunRef[] }> = [{ line: 'trunk', runs: e.runs }, ...e.branches.map((b) => ({ line: b.label, runs: b.runs }))];
   const points: ReportPoint[] = [];

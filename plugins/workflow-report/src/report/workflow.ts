@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ensureDir, group, Hparams, inject, injectable, int, LthError, str, TOKENS, workflow, writeFileAtomic, type FlagGroup, type Job, type Registry, type Workflow } from '@lth/kernel';
 import { LOTTERY_SELECTORS, LotteryDesc, LotteryWorkflow, type LotterySelectors } from '@lth/lottery';
-import { reportExtensions, type ReportFigure } from '../extensions';
+import { reportExtensionsOf, type RegisteredReportExtension, type ReportFigure } from '../extensions';
 import { resultsRoot } from '../ls/workflow';
 import { formatHparams, nonDefaultHparams } from '../results/hparams';
 import { readExperiment } from '../results/scan';
@@ -49,12 +49,12 @@ export function lotteryDirOf(p: string): string {
   return parts.slice(0, i + 1).join(path.sep);
 }
 
-/** Renders every figure (built-in and from extensions) and writes report.html, the SVGs, report.json and report.csv into `dir`. */
-export async function writeReport(r: LotteryReport, dir: string): Promise<string> {
+/** Renders every figure (built-in and from `extensions`, a session's) and writes report.html, the SVGs, report.json and report.csv into `dir`. */
+export async function writeReport(r: LotteryReport, dir: string, extensions: readonly RegisteredReportExtension[]): Promise<string> {
   ensureDir(dir);
-  const extra = reportExtensions()
-    .filter((e) => e.figures && (e.branch === '*' || r.rows.some((row) => row.line.startsWith(`${e.branch}(`) || row.line === e.branch)))
-    .flatMap((e) => e.figures!(r));
+  const extra = extensions
+    .filter((e) => e.instance.figures && (e.meta.branch === '*' || r.rows.some((row) => row.line.startsWith(`${e.meta.branch}(`) || row.line === e.meta.branch)))
+    .flatMap((e) => e.instance.figures!(r));
   const figures: Array<{ figure: ReportFigure; svg: string }> = [];
   for (const figure of [...builtinFigures(r), ...extra]) {
     if (!/^[A-Za-z0-9_-]+$/.test(figure.name)) throw new Error(`A report figure's name must be letters, digits, - and _: ${JSON.stringify(figure.name)}`);
@@ -69,11 +69,12 @@ export async function writeReport(r: LotteryReport, dir: string): Promise<string
   return html;
 }
 
-/** The report of the lottery experiment in `dir` (read whatever its state; hyperparameters read with `registry`). */
+/** The report of the lottery experiment in `dir` (read whatever its state; hyperparameters and report extensions from `registry`, a session's). */
 export function reportOf(dir: string, registry: Registry): LotteryReport {
-  const e = readExperiment(dir);
+  const extensions = reportExtensionsOf(registry);
+  const e = readExperiment(dir, extensions);
   const summary = e.record ? formatHparams(nonDefaultHparams(e.record, registry)) : `(hyperparameters unknown: ${e.problem})`;
-  return lotteryReport(e, summary);
+  return lotteryReport(e, summary, extensions);
 }
 
 /**
@@ -121,7 +122,7 @@ export class ReportWorkflow implements Workflow {
     const text = args.format === 'csv' ? formatReportCsv(report) : args.format === 'json' ? formatReportJson(report) : formatReportTable(report);
     job.out.line(text);
     if (args.out) {
-      const html = await writeReport(report, path.resolve(args.out));
+      const html = await writeReport(report, path.resolve(args.out), reportExtensionsOf(job.registry));
       if (args.format === 'table') job.out.line('');
       job.out.line(`Report: ${html}`);
     }

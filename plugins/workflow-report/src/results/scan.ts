@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readDescRecord, type DescRecord } from '@lth/lottery';
-import { reportExtensions } from '../extensions';
+import type { RegisteredReportExtension } from '../extensions';
 import { readRun, type RunData } from './run';
 
 /** A run of an experiment: which replicate (and trunk level), and what is on disk. */
@@ -84,31 +84,32 @@ function branchNameOf(dir: string): string {
 }
 
 /** A branch directory as a run: read by its branch's report extension when that has `readRun`, else as a training run. */
-function readBranchRun(dir: string): RunData {
+function readBranchRun(dir: string, extensions: readonly RegisteredReportExtension[]): RunData {
   const name = branchNameOf(dir);
-  const ext = reportExtensions().find((x) => x.readRun && x.branch === name);
+  const ext = extensions.find((x) => x.instance.readRun && x.meta.branch === name);
   if (!ext) return readRun(dir);
   try {
-    return ext.readRun!(dir);
+    return ext.instance.readRun!(dir);
   } catch (e) {
     return { dir, status: 'unreadable', problem: (e as Error).message, accuracy: [], trainLoss: [], lr: [], final: null, best: null, density: null };
   }
 }
 
-/** The experiments directly under `root`, sorted by kind then name; other entries are ignored. */
-export function scanRoot(root: string): Experiment[] {
+/** The experiments directly under `root`, sorted by kind then name; other entries are ignored. Branch directories are read with `extensions` (a session's: `reportExtensionsOf`). */
+export function scanRoot(root: string, extensions: readonly RegisteredReportExtension[]): Experiment[] {
   return subdirs(root)
     .filter((e) => EXPERIMENT.test(e))
     .sort()
-    .map((e) => readExperiment(path.join(root, e)));
+    .map((e) => readExperiment(path.join(root, e), extensions));
 }
 
 /**
  * Reads one experiment directory (`train_<md5>` or `lottery_<md5>`) and, for a lottery, every
  * branch under its levels. Never throws for what is inside it: a missing or corrupt `desc.json`
- * leaves `record` null and says why in `problem`; unfinished runs are `running`.
+ * leaves `record` null and says why in `problem`; unfinished runs are `running`. A branch
+ * directory is read by the `readRun` of its branch's extension among `extensions`, if any.
  */
-export function readExperiment(dir: string): Experiment {
+export function readExperiment(dir: string, extensions: readonly RegisteredReportExtension[]): Experiment {
   const hashname = path.basename(dir);
   const kind = hashname.startsWith('lottery_') ? 'lottery' : 'train';
   const replicates = numbered(dir, 'replicate');
@@ -131,7 +132,7 @@ export function readExperiment(dir: string): Experiment {
       runs.push({ replicate, level, run: readRun(path.join(ldir, 'main')) });
       for (const e of subdirs(ldir).filter((x) => x.startsWith('lottery_branch_')).sort()) {
         if (!branchRuns.has(e)) branchRuns.set(e, []);
-        branchRuns.get(e)!.push({ replicate, level, run: readBranchRun(path.join(ldir, e)) });
+        branchRuns.get(e)!.push({ replicate, level, run: readBranchRun(path.join(ldir, e), extensions) });
       }
     }
   }
