@@ -97,7 +97,7 @@ describe('Slurm platform on a real cluster (end to end)', function () {
   it('cancels a level mid-training with lth cancel (its successor never runs); the same command then submits both again, the level resumes, and the files are those of an uninterrupted run', async () => {
     const k = new Scratch('slurm-kill');
     try {
-      const args = ['lottery', ...TRUNK.filter((a) => !a.startsWith('--training_steps')), '--training_steps=2ep', '--levels=1', '--platform=slurm', '--cpus=1'];
+      const args = ['lottery', ...TRUNK.filter((a) => !a.startsWith('--training_steps')), '--training_steps=4ep', '--levels=1', '--platform=slurm', '--cpus=1'];
       ok(await lth(k, args));
       const deadline = Date.now() + 240_000;
       let log = '';
