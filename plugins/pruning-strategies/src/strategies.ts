@@ -148,16 +148,33 @@ abstract class AtInitStrategy<H extends FractionPruningHparams> extends Fraction
   }
 }
 
-/** `snip` (Lee et al. 2019): prune the lowest `|g ⊙ w|` at initialisation (see `snipScores`). */
-@strategy({ name: 'snip', hparams: SnipPruningHparams, description: 'SNIP: prune the weights of least connection sensitivity |g*w| on a batch, at initialisation.' })
-export class SnipStrategy extends AtInitStrategy<SnipPruningHparams> {
-  readonly name = 'snip';
-  override validate(hparams: SnipPruningHparams, model: Model, plan?: PruningPlan): void {
+/** Hparams of a strategy scored on a batch of training data: how many examples, and the seed that draws them. */
+type BatchScoredHparams = FractionPruningHparams & { pruning_examples: number | null; pruning_seed: number | null };
+
+/**
+ * An at-initialisation strategy scored on a batch of training data (snip, grasp):
+ * `--pruning_examples` is checked against the planned training split before level 0 trains, and
+ * the batch is `--pruning_examples` (default `--batch_size`) examples drawn with `--pruning_seed`
+ * (default the replicate).
+ */
+abstract class BatchScoredStrategy<H extends BatchScoredHparams> extends AtInitStrategy<H> {
+  override validate(hparams: H, model: Model, plan?: PruningPlan): void {
     super.validate(hparams, model, plan);
     if (plan) checkExamples(hparams.pruning_examples, plan);
   }
+
+  /** The training examples the scores are taken on. */
+  protected scoringBatch(hparams: H, context: PruningContext): ReturnType<PruningContext['trainExamples']> {
+    return context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
+  }
+}
+
+/** `snip` (Lee et al. 2019): prune the lowest `|g ⊙ w|` at initialisation (see `snipScores`). */
+@strategy({ name: 'snip', hparams: SnipPruningHparams, description: 'SNIP: prune the weights of least connection sensitivity |g*w| on a batch, at initialisation.' })
+export class SnipStrategy extends BatchScoredStrategy<SnipPruningHparams> {
+  readonly name = 'snip';
   async pruneCount(hparams: SnipPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
-    const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
+    const batch = await this.scoringBatch(hparams, context);
     const model = this.maskedInitialModel(mask, context);
     try {
       return pruneLowest(mask, await snipScores(model, names, batch), count, this.name);
@@ -169,14 +186,10 @@ export class SnipStrategy extends AtInitStrategy<SnipPruningHparams> {
 
 /** `grasp` (Wang et al. 2020): prune the highest `-w ⊙ Hg` at initialisation (see `graspScores`). */
 @strategy({ name: 'grasp', hparams: GraspPruningHparams, description: 'GraSP: prune the weights of highest -w*Hg (gradient signal preservation), at initialisation.' })
-export class GraspStrategy extends AtInitStrategy<GraspPruningHparams> {
+export class GraspStrategy extends BatchScoredStrategy<GraspPruningHparams> {
   readonly name = 'grasp';
-  override validate(hparams: GraspPruningHparams, model: Model, plan?: PruningPlan): void {
-    super.validate(hparams, model, plan);
-    if (plan) checkExamples(hparams.pruning_examples, plan);
-  }
   async pruneCount(hparams: GraspPruningHparams, mask: Mask, names: readonly string[], count: number, context: PruningContext): Promise<Mask> {
-    const batch = await context.trainExamples(hparams.pruning_examples ?? context.batchSize, hparams.pruning_seed ?? context.replicate);
+    const batch = await this.scoringBatch(hparams, context);
     const scores = await onSecondOrderBackend(async () => {
       const model = this.maskedInitialModel(mask, context);
       try {
