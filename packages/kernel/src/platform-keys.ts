@@ -37,3 +37,31 @@ export function platformSettings(config: PlatformConfig, registry: Registry, env
   }
   return out;
 }
+
+/** What every platform resolves from its config: the results root, the dataset root, the declared settings. */
+export interface PlatformLocations {
+  readonly root: string;
+  readonly datasetRoot: string;
+  /** The values of the declared platform keys (`platformSettings`). */
+  readonly declared: Readonly<Record<string, string | null>>;
+}
+
+/**
+ * The part of a `Platform` that only reads its resolved settings (`root`, `datasetRoot`,
+ * `setting(key)`); a platform plugin extends it and adds the rest of the contract.
+ */
+export abstract class PlatformBase<S extends PlatformLocations> {
+  constructor(readonly settings: S) {}
+
+  get root(): string {
+    return this.settings.root;
+  }
+
+  get datasetRoot(): string {
+    return this.settings.datasetRoot;
+  }
+
+  setting(key: string): string | null {
+    return this.settings.declared[key] ?? null;
+  }
+}

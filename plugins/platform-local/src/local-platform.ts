@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory, inject, injectable, TOKENS, type Registry } from '@lth/kernel';
+import { LthError, platform, type Platform, type PlatformConfig, type PlatformFactory, inject, injectable, TOKENS, type Registry, PlatformBase } from '@lth/kernel';
 import { ensureGradients } from '@lth/nn';
 import { BACKEND_LOADERS, backendLoader, type BackendLoader, type BackendOptions } from './backends';
 import { LocalPlatformHparams } from './hparams';
@@ -16,27 +16,13 @@ function verbose(): boolean {
  * (rank 0, primary, a barrier that returns at once), so code calls them at the right places
  * and runs unchanged on a platform that has more processes.
  */
-export class LocalPlatform implements Platform {
+export class LocalPlatform extends PlatformBase<LocalPlatformSettings> implements Platform {
   readonly name = 'local';
   readonly isDistributed = false;
   readonly rank = 0;
   readonly worldSize = 1;
   readonly isPrimary = true;
   private backendInUse = '';
-
-  constructor(readonly settings: LocalPlatformSettings) {}
-
-  get root(): string {
-    return this.settings.root;
-  }
-
-  get datasetRoot(): string {
-    return this.settings.datasetRoot;
-  }
-
-  setting(key: string): string | null {
-    return this.settings.declared[key] ?? null;
-  }
 
   get numWorkers(): number {
     return this.settings.numWorkers;

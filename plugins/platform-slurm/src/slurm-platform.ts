@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { inject, injectable, platform, TOKENS, type JobInvocation, type Platform, type PlatformConfig, type PlatformFactory, type Registry, type SubmitContext } from '@lth/kernel';
+import { inject, injectable, platform, TOKENS, type JobInvocation, type Platform, type PlatformConfig, type PlatformFactory, type Registry, type SubmitContext, PlatformBase } from '@lth/kernel';
 import { SlurmPlatformHparams } from './hparams';
 import { slurmSettings, type SlurmSettings } from './settings';
 import { submitJobs } from './submit';
@@ -9,27 +9,13 @@ import { submitJobs } from './submit';
  * (`submitJobs`) and returns; each job runs lth with the local platform on a node, with the
  * same results root, which must be shared storage. The platform itself never trains.
  */
-export class SlurmPlatform implements Platform {
+export class SlurmPlatform extends PlatformBase<SlurmSettings> implements Platform {
   readonly name = 'slurm';
   readonly isDistributed = false;
   readonly rank = 0;
   readonly worldSize = 1;
   readonly isPrimary = true;
   readonly numWorkers = 0;
-
-  constructor(readonly settings: SlurmSettings) {}
-
-  get root(): string {
-    return this.settings.root;
-  }
-
-  get datasetRoot(): string {
-    return this.settings.datasetRoot;
-  }
-
-  setting(key: string): string | null {
-    return this.settings.declared[key] ?? null;
-  }
 
   get backend(): string {
     return tf.getBackend() ?? '';

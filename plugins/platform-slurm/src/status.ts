@@ -27,13 +27,10 @@ function table(rows: string[][]): string[] {
 }
 
 /**
- * `lth status [filter]`: every job `--platform=slurm` submitted under the results root (or
- * those whose key contains `filter`, e.g. an experiment's `lottery_<md5>`), with its Slurm job
- * id and state: pending, running, done, failed, cancelled, or lost (running when its node or
- * job died). From the files the job wrapper writes, and the queue; no accounting needed.
+ * What `lth status` and `lth cancel` share: no backend, no flags, an optional filter positional,
+ * and the results root as their output location.
  */
-@workflow({ name: 'status', description: 'Show the state of the Slurm jobs under the results root.' })
-export class StatusWorkflow implements Workflow {
+abstract class SlurmJobsWorkflow implements Workflow {
   readonly needsBackend = false;
   readonly positionals = [{ name: 'filter', description: 'Only jobs whose results directory contains this text (lottery_<md5>, replicate_2).' }];
 
@@ -45,6 +42,17 @@ export class StatusWorkflow implements Workflow {
     return [job.platform.root];
   }
 
+  abstract run(job: Job): Promise<void>;
+}
+
+/**
+ * `lth status [filter]`: every job `--platform=slurm` submitted under the results root (or
+ * those whose key contains `filter`, e.g. an experiment's `lottery_<md5>`), with its Slurm job
+ * id and state: pending, running, done, failed, cancelled, or lost (running when its node or
+ * job died). From the files the job wrapper writes, and the queue; no accounting needed.
+ */
+@workflow({ name: 'status', description: 'Show the state of the Slurm jobs under the results root.' })
+export class StatusWorkflow extends SlurmJobsWorkflow {
   async run(job: Job): Promise<void> {
     const states = jobStates(job.platform.root, job.positionals[0]);
     if (!states.length) {
@@ -64,18 +72,7 @@ export class StatusWorkflow implements Workflow {
  * Results stay: running the same command again submits what is missing.
  */
 @workflow({ name: 'cancel', description: 'Cancel the pending and running Slurm jobs under the results root.' })
-export class CancelWorkflow implements Workflow {
-  readonly needsBackend = false;
-  readonly positionals = [{ name: 'filter', description: 'Only jobs whose results directory contains this text (lottery_<md5>, replicate_2).' }];
-
-  flagGroups(): FlagGroup[] {
-    return [];
-  }
-
-  outputLocations(job: Job): string[] {
-    return [job.platform.root];
-  }
-
+export class CancelWorkflow extends SlurmJobsWorkflow {
   async run(job: Job): Promise<void> {
     const active = jobStates(job.platform.root, job.positionals[0]).filter((s) => s.state === 'pending' || s.state === 'running');
     scancel(active.map((s) => s.record.jobId));
